@@ -2,27 +2,96 @@
 // calls one libgsc operation, prints its result. Every gsc::Error becomes one line on
 // stderr and its documented exit status; nothing else escapes.
 
-#include <cstdio>
-#include <exception>
+#include <boost/program_options.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <pthread.h>
 #include <string>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
+#include "commands.hpp"
+#include "gsc/docker.hpp"
 #include "gsc/error.hpp"
 
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: gsc COMMAND [OPTIONS] ...\n"
+    "\n"
+    "Commands:\n"
+    "  build          Build an unsigned graminized image: gsc build IMAGE MANIFEST\n"
+    "  sign-image     Sign a graminized image: gsc sign-image IMAGE KEY-FILE\n"
+    "  build-gramine  Build a base image with Gramine compiled from source: gsc build-gramine IMAGE\n"
+    "  info-image     Print the SIGSTRUCT fields (MRENCLAVE, MRSIGNER, ...): gsc info-image IMAGE\n"
+    "  version        Print gsc's version and the Docker daemon's\n"
+    "\n"
+    "Run `gsc COMMAND --help` for a command's options.\n";
+
+// The original accepted a few spellings that Boost.Program_options cannot express
+// (`-nc`, a two-letter short option); rewrite them to their long forms first.
+std::vector<std::string> normalize_aliases(std::vector<std::string> args) {
+  static const std::map<std::string, std::string> aliases = {{"-nc", "--no-cache"},
+                                                             {"--password", "--passphrase"}};
+  for (auto& arg : args) {
+    if (auto it = aliases.find(arg); it != aliases.end()) arg = it->second;
+    if (arg.rfind("--password=", 0) == 0) arg = "--passphrase=" + arg.substr(11);
+  }
+  return args;
+}
+
+// Ctrl-C and SIGTERM: a dedicated thread waits for them, removes whatever gsc created in
+// the daemon (containers, images of this run), and exits 130. Every other thread blocks them.
+void start_signal_thread() {
+  static sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::cerr << "\ngsc: interrupted: removing what this run created\n";
+    gsc::docker::remove_registered_resources();
+    std::_Exit(sig == SIGINT ? 130 : 128 + sig);
+  }).detach();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  std::vector<std::string> args = normalize_aliases({argv + 1, argv + argc});
   try {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-      std::cout << "usage: gsc {build,sign-image,build-gramine,info-image,version} ...\n";
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      (args.empty() ? std::cerr : std::cout) << kUsage;
       return args.empty() ? 2 : 0;
     }
-    throw gsc::Error(gsc::ErrorCategory::usage, "unknown command `" + args[0] + "`. Run `gsc --help`.");
+    start_signal_thread();
+    const std::string command = args[0];
+    args.erase(args.begin());
+    return gsc::cli::run_command(command, args);
+  } catch (const po::error& e) {
+    std::cerr << "gsc: error: " << e.what() << ". Run `gsc " << (args.empty() ? "" : "COMMAND ")
+              << "--help`.\n";
+    return gsc::exit_code(gsc::ErrorCategory::usage);
+  } catch (const gsc::BuildError& e) {
+    std::cerr << "gsc: error: docker build failed at `" << e.step() << "`: " << e.what() << '\n';
+    if (!e.output().empty()) std::cerr << "  output of that step:\n" << e.output();
+    return gsc::exit_code(e.category());
   } catch (const gsc::Error& e) {
     std::cerr << "gsc: error: " << e.what() << '\n';
     return gsc::exit_code(e.category());
   } catch (const std::exception& e) {
-    std::cerr << "gsc: internal error: " << e.what() << '\n';
-    return 70;
+    std::cerr << "gsc: internal error: " << e.what() << ". Please report this.\n";
+    return gsc::exit_code(gsc::ErrorCategory::internal);
   }
 }

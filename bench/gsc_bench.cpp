@@ -1,0 +1,160 @@
+// gsc_bench: measures gsc against the daemon's own floor and against plain tools.
+//
+//   gsc_bench build IMAGE MANIFEST CONFIG   `gsc build` phases (stage build, export+hash,
+//                                           final layer), peak RSS, image growth
+//   gsc_bench hash IMAGE                    export+hash throughput vs `sha256sum` over the
+//                                           same files inside a container (ratio)
+//   gsc_bench info IMAGE                    info-image latency vs `docker run IMAGE cat` (ratio)
+//   gsc_bench sign IMAGE KEY CONFIG         sign-image total time
+//
+// Figures go to stdout, one `name: value unit` per line.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "gsc/docker.hpp"
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+#include "image/scan.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_of(const std::function<void()>& fn) {
+  const auto start = Clock::now();
+  fn();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Runs a shell command, returns its stdout; a failure ends the benchmark.
+std::string shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run: " + command);
+  char buf[4096];
+  while (const auto n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  if (pclose(pipe) != 0) throw std::runtime_error("failed: " + command);
+  return out;
+}
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+double image_size_mb(const std::string& image) {
+  return std::stod(shell("docker image inspect -f '{{.Size}}' " + image)) / 1e6;
+}
+
+int bench_build(const std::string& image, const std::string& manifest, const std::string& config) {
+  auto client = gsc::docker::Client::from_environment();
+  gsc::BuildOptions opts;
+  opts.image = image;
+  opts.manifest_path = manifest;
+  opts.config_path = config;
+  opts.templates_dir = std::getenv("GSC_TEMPLATES_DIR") ? std::getenv("GSC_TEMPLATES_DIR") : "";
+  opts.use_cache = gsc::UseCache::no;
+  gsc::BuildResult result;
+  const double total = seconds_of([&] { result = gsc::build(client, opts, {}); });
+  std::cout << "build.total: " << total << " s\n";
+  for (const auto& t : result.timings)
+    std::cout << "build." << t.phase << ": " << static_cast<double>(t.duration.count()) / 1000.0 << " s\n";
+  std::cout << "build.trusted_files: " << result.trusted_files << "\n";
+  std::cout << "build.bytes_hashed: " << static_cast<double>(result.bytes_hashed) / 1e6 << " MB\n";
+  std::cout << "build.peak_rss: " << peak_rss_kb() / 1024.0 << " MB\n";
+  const double before = image_size_mb(image), after = image_size_mb(result.image_name);
+  std::cout << "build.image_growth: " << after - before << " MB (" << before << " -> " << after << ")\n";
+  return 0;
+}
+
+int bench_hash(const std::string& image) {
+  auto client = gsc::docker::Client::from_environment();
+  gsc::docker::ContainerCreateOptions create;
+  create.image = image;
+  create.labels = {{"gsc.bench", "1"}};
+  const auto id = client.create_container(create).id;
+  gsc::image::ScanResult scan;
+  double ours = 0;
+  try {
+    ours = seconds_of([&] {
+      auto stream = client.export_container(id);
+      scan = gsc::image::scan(*stream, {});
+    });
+  } catch (...) {
+    client.remove_container(id, {});
+    throw;
+  }
+  client.remove_container(id, {});
+  const double mb = static_cast<double>(scan.bytes_hashed) / 1e6;
+  // The same files hashed by coreutils inside a container of the image (its own disk, no
+  // export): the floor a shell script in the image would get.
+  const std::string script =
+      "find / -xdev -type f -not -path '/proc/*' -not -path '/sys/*' -print0 | xargs -0 -P2 -n64 sha256sum >/dev/null";
+  const double theirs = seconds_of([&] {
+    shell("docker run --rm --entrypoint /bin/sh " + image + " -c \"" + script + "\" >/dev/null 2>&1 || true");
+  });
+  std::cout << "hash.files: " << scan.files << "\n";
+  std::cout << "hash.bytes: " << mb << " MB\n";
+  std::cout << "hash.gsc_export_and_hash: " << ours << " s (" << mb / ours << " MB/s)\n";
+  std::cout << "hash.sha256sum_in_container: " << theirs << " s\n";
+  std::cout << "hash.ratio_gsc_over_sha256sum: " << ours / theirs << "\n";
+  std::cout << "hash.peak_rss: " << peak_rss_kb() / 1024.0 << " MB\n";
+  return 0;
+}
+
+int bench_info(const std::string& image) {
+  auto client = gsc::docker::Client::from_environment();
+  constexpr int runs = 5;
+  const double ours = seconds_of([&] {
+    for (int i = 0; i < runs; ++i) gsc::info_image(client, image);
+  }) / runs;
+  const double theirs = seconds_of([&] {
+    for (int i = 0; i < runs; ++i)
+      shell("docker run --rm --entrypoint /bin/cat " + image + " /gramine/app_files/entrypoint.sig >/dev/null");
+  }) / runs;
+  std::cout << "info.gsc_info_image: " << ours * 1000 << " ms\n";
+  std::cout << "info.docker_run_cat: " << theirs * 1000 << " ms\n";
+  std::cout << "info.ratio_gsc_over_docker_run: " << ours / theirs << "\n";
+  return 0;
+}
+
+int bench_sign(const std::string& image, const std::string& key, const std::string& config) {
+  auto client = gsc::docker::Client::from_environment();
+  gsc::SignOptions opts;
+  opts.image = image;
+  opts.key_path = key;
+  opts.config_path = config;
+  opts.templates_dir = std::getenv("GSC_TEMPLATES_DIR") ? std::getenv("GSC_TEMPLATES_DIR") : "";
+  gsc::SignResult result;
+  const double total = seconds_of([&] { result = gsc::sign_image(client, opts, {}); });
+  std::cout << "sign.total: " << total << " s\n";
+  for (const auto& t : result.timings)
+    std::cout << "sign." << t.phase << ": " << static_cast<double>(t.duration.count()) / 1000.0 << " s\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> a(argv + 1, argv + argc);
+  try {
+    if (a.size() == 4 && a[0] == "build") return bench_build(a[1], a[2], a[3]);
+    if (a.size() == 2 && a[0] == "hash") return bench_hash(a[1]);
+    if (a.size() == 2 && a[0] == "info") return bench_info(a[1]);
+    if (a.size() == 4 && a[0] == "sign") return bench_sign(a[1], a[2], a[3]);
+  } catch (const std::exception& e) {
+    std::cerr << "gsc_bench: " << e.what() << '\n';
+    return 1;
+  }
+  std::cerr << "usage: gsc_bench build IMAGE MANIFEST CONFIG | hash IMAGE | info IMAGE | sign IMAGE KEY CONFIG\n";
+  return 2;
+}

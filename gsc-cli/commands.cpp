@@ -1,0 +1,214 @@
+#include "commands.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "gsc/docker.hpp"
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+#include "gsc/sigstruct.hpp"
+#include "output.hpp"
+
+namespace po = boost::program_options;
+
+namespace gsc::cli {
+namespace {
+
+struct Parsed {
+  po::variables_map vm;
+  bool help = false;
+};
+
+// Parses args against the options and positionals of one command; `--help` short-circuits.
+Parsed parse(const std::vector<std::string>& args, po::options_description& options,
+             const std::vector<std::string>& positionals, const std::string& synopsis) {
+  options.add_options()("help,h", "show this help");
+  po::positional_options_description pos;
+  po::options_description hidden;
+  for (const auto& name : positionals) {
+    hidden.add_options()(name.c_str(), po::value<std::string>()->required());
+    pos.add(name.c_str(), 1);
+  }
+  po::options_description all;
+  all.add(options).add(hidden);
+  Parsed parsed;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), parsed.vm);
+  if (parsed.vm.count("help")) {
+    std::cout << "usage: " << synopsis << "\n\n" << options << '\n';
+    parsed.help = true;
+    return parsed;
+  }
+  po::notify(parsed.vm);
+  return parsed;
+}
+
+std::vector<std::pair<std::string, std::string>> build_args_of(const po::variables_map& vm) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (vm.count("build-arg"))
+    for (const auto& arg : vm["build-arg"].as<std::vector<std::string>>()) out.push_back(parse_build_arg(arg));
+  return out;
+}
+
+BuildType build_type_of(const po::variables_map& vm) {
+  if (vm.count("debug")) {
+    std::cerr << "gsc: warning: `-d/--debug` is deprecated; use `--buildtype debug`\n";
+    return BuildType::debug;
+  }
+  return parse_build_type(vm["buildtype"].as<std::string>());
+}
+
+void add_gramine_build_flags(po::options_description& o) {
+  o.add_options()
+    ("buildtype,b", po::value<std::string>()->default_value("release"), "release, debug or debugoptimized")
+    ("debug,d", "deprecated alias of `--buildtype debug`")
+    (",L", "also use Gramine's Linux (direct) PAL")
+    ("no-cache", "build without Docker's cache (alias: -nc)")
+    ("rm", "remove intermediate images after a successful build")
+    ("build-arg", po::value<std::vector<std::string>>()->composing(), "K=V, or K to take the value from the environment")
+    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file");
+}
+
+int cmd_build(const std::vector<std::string>& args) {
+  po::options_description o("gsc build options");
+  add_gramine_build_flags(o);
+  o.add_options()("insecure-args", "let `docker run` arguments reach the app (untrusted)");
+  add_output_flags(o);
+  auto p = parse(args, o, {"image", "manifest"}, "gsc build [OPTIONS] IMAGE MANIFEST");
+  if (p.help) return 0;
+  const auto& vm = p.vm;
+  BuildOptions opts;
+  opts.image = vm["image"].as<std::string>();
+  opts.manifest_path = vm["manifest"].as<std::string>();
+  opts.config_path = vm["config"].as<std::string>();
+  opts.templates_dir = templates_dir();
+  opts.build_type = build_type_of(vm);
+  opts.linux_pal = vm.count("-L") ? LinuxPal::yes : LinuxPal::no;
+  opts.insecure_args = vm.count("insecure-args") ? InsecureArgs::yes : InsecureArgs::no;
+  opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
+  opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
+  opts.build_args = build_args_of(vm);
+  Output out(vm);
+  auto client = docker::Client::from_environment();
+  auto result = build(client, opts, out.progress());
+  out.print_build(result);
+  return 0;
+}
+
+int cmd_sign(const std::vector<std::string>& args) {
+  po::options_description o("gsc sign-image options");
+  o.add_options()
+    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file")
+    ("passphrase,p", po::value<std::string>(), "passphrase of the signing key (alias: --password)")
+    ("define,D", po::value<std::vector<std::string>>()->composing(), "k=v sign-time variable (repeatable)")
+    ("remove-gramine-deps", "remove what the image does not need at run time")
+    ("no-remove-gramine-deps", "keep everything (default)")
+    ("date", po::value<std::string>(), "SIGSTRUCT date, YYYY-MM-DD (default: today)")
+    ("export-signing-data", po::value<std::string>(), "two-step signing: write the bytes to sign to FILE and stop")
+    ("import-signature", po::value<std::string>(), "two-step signing: complete the image with this signature (KEY-FILE is then the public key)");
+  add_output_flags(o);
+  auto p = parse(args, o, {"image", "key"}, "gsc sign-image [OPTIONS] IMAGE KEY-FILE");
+  if (p.help) return 0;
+  const auto& vm = p.vm;
+  SignOptions opts;
+  opts.image = vm["image"].as<std::string>();
+  opts.key_path = vm["key"].as<std::string>();
+  opts.config_path = vm["config"].as<std::string>();
+  opts.templates_dir = templates_dir();
+  if (vm.count("passphrase")) opts.passphrase = vm["passphrase"].as<std::string>();
+  if (vm.count("define")) {
+    for (const auto& d : vm["define"].as<std::vector<std::string>>()) {
+      const auto eq = d.find('=');
+      if (eq == std::string::npos)
+        throw Error(ErrorCategory::usage, "`-D " + d + "` has no value. Write it as `-D key=value`.");
+      opts.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
+    }
+  }
+  for (const auto& [k, v] : opts.defines)
+    if (k == "remove_gramine_deps") opts.remove_gramine_deps = (v == "true" || v == "1");
+  if (vm.count("remove-gramine-deps")) opts.remove_gramine_deps = true;
+  if (vm.count("no-remove-gramine-deps")) opts.remove_gramine_deps = false;
+  if (vm.count("date")) opts.date = vm["date"].as<std::string>();
+  if (vm.count("export-signing-data")) opts.export_signing_data_path = vm["export-signing-data"].as<std::string>();
+  if (vm.count("import-signature")) opts.import_signature_path = vm["import-signature"].as<std::string>();
+  Output out(vm);
+  auto client = docker::Client::from_environment();
+  auto result = sign_image(client, opts, out.progress());
+  out.print_sign(result, opts);
+  return 0;
+}
+
+int cmd_build_gramine(const std::vector<std::string>& args) {
+  po::options_description o("gsc build-gramine options");
+  add_gramine_build_flags(o);
+  o.add_options()("file-only,f", po::value<std::string>()->implicit_value("gsc-build-gramine"),
+                  "write the Dockerfile and context to DIR (default ./gsc-build-gramine), build nothing");
+  add_output_flags(o);
+  auto p = parse(args, o, {"image"}, "gsc build-gramine [OPTIONS] IMAGE");
+  if (p.help) return 0;
+  const auto& vm = p.vm;
+  BuildGramineOptions opts;
+  opts.image = vm["image"].as<std::string>();
+  opts.config_path = vm["config"].as<std::string>();
+  opts.templates_dir = templates_dir();
+  opts.build_type = build_type_of(vm);
+  opts.linux_pal = vm.count("-L") ? LinuxPal::yes : LinuxPal::no;
+  opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
+  opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
+  opts.build_args = build_args_of(vm);
+  if (vm.count("file-only")) opts.file_only_dir = vm["file-only"].as<std::string>();
+  Output out(vm);
+  auto client = docker::Client::from_environment();
+  auto result = build_gramine(client, opts, out.progress());
+  out.print_build_gramine(result);
+  return 0;
+}
+
+int cmd_info(const std::vector<std::string>& args) {
+  po::options_description o("gsc info-image options");
+  add_output_flags(o);
+  auto p = parse(args, o, {"image"}, "gsc info-image [--format toml|json] IMAGE");
+  if (p.help) return 0;
+  Output out(p.vm, Output::Default::toml);
+  auto client = docker::Client::from_environment();
+  out.print_info(info_image(client, p.vm["image"].as<std::string>()));
+  return 0;
+}
+
+int cmd_version(const std::vector<std::string>& args) {
+  po::options_description o("gsc version options");
+  auto p = parse(args, o, {}, "gsc version");
+  if (p.help) return 0;
+  std::cout << "gsc " << GSC_VERSION << '\n';
+  auto client = docker::Client::from_environment();
+  const auto v = client.version();
+  std::cout << "Docker daemon " << v.version << " (API " << client.api_version() << ", " << v.os << "/"
+            << v.arch << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+std::string templates_dir() {
+  if (const char* env = std::getenv("GSC_TEMPLATES_DIR"); env && *env) return env;
+  namespace fs = std::filesystem;
+  const fs::path exe = fs::read_symlink("/proc/self/exe");
+  return (exe.parent_path().parent_path() / "share" / "gsc" / "templates").string();
+}
+
+int run_command(const std::string& command, const std::vector<std::string>& args) {
+  static const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
+      {"build", cmd_build},         {"sign-image", cmd_sign}, {"build-gramine", cmd_build_gramine},
+      {"info-image", cmd_info},     {"version", cmd_version}};
+  const auto it = commands.find(command);
+  if (it == commands.end())
+    throw Error(ErrorCategory::usage, "unknown command `" + command + "`. Run `gsc --help` for the list.");
+  return it->second(args);
+}
+
+}  // namespace gsc::cli

@@ -1,0 +1,119 @@
+#include "output.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "gsc/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace gsc::cli {
+namespace {
+
+nlohmann::json timings_json(const std::vector<PhaseTiming>& timings) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& t : timings) out[t.phase] = static_cast<double>(t.duration.count()) / 1000.0;
+  return out;
+}
+
+}  // namespace
+
+void add_output_flags(po::options_description& options) {
+  options.add_options()
+    ("format", po::value<std::string>(), "result format: text, json (info-image: toml, json)")
+    ("quiet,q", "print only the resulting image id");
+}
+
+Output::Output(const po::variables_map& vm, Default fallback)
+    : format_(fallback == Default::toml ? Format::toml : Format::text), quiet_(vm.count("quiet") > 0) {
+  if (vm.count("format")) {
+    const auto f = vm["format"].as<std::string>();
+    if (f == "json") format_ = Format::json;
+    else if (f == "toml" && fallback == Default::toml) format_ = Format::toml;
+    else if (f == "text" && fallback == Default::text) format_ = Format::text;
+    else throw Error(ErrorCategory::usage, "unknown `--format " + f + "`. Use " +
+                                               (fallback == Default::toml ? "`toml` or `json`." : "`text` or `json`."));
+  }
+}
+
+ProgressFn Output::progress() const {
+  if (quiet_) return {};
+  return [](const ProgressEvent& e) {
+    switch (e.kind) {
+      case ProgressEvent::Kind::step: std::cerr << "gsc: " << e.text << '\n'; break;
+      case ProgressEvent::Kind::build_output: std::cerr << "  " << e.text << '\n'; break;
+      case ProgressEvent::Kind::info: std::cerr << "gsc: " << e.text << '\n'; break;
+      case ProgressEvent::Kind::warning: std::cerr << "gsc: warning: " << e.text << '\n'; break;
+    }
+  };
+}
+
+void Output::print_build(const BuildResult& r) const {
+  if (quiet_) {
+    std::cout << r.image_id << '\n';
+    return;
+  }
+  if (format_ == Format::json) {
+    nlohmann::json j = {{"image", r.image_name},       {"image_id", r.image_id},
+                        {"already_signed", r.already_signed}, {"base_image_id", r.base_image_id},
+                        {"gramine_image", r.gramine_image}, {"distro", r.distro},
+                        {"argv", r.argv},               {"trusted_files", r.trusted_files},
+                        {"bytes_hashed", r.bytes_hashed}, {"timings_s", timings_json(r.timings)}};
+    std::cout << j.dump(2) << '\n';
+    return;
+  }
+  if (r.already_signed) {
+    std::cout << "Image " << r.image_name << " already exists: nothing to build.\n";
+    return;
+  }
+  std::cout << "Successfully graminized image " << r.image_name << " (" << r.trusted_files
+            << " trusted files). Sign it with `gsc sign-image`.\n";
+}
+
+void Output::print_sign(const SignResult& r, const SignOptions& options) const {
+  if (!options.export_signing_data_path.empty() && r.image_name.empty()) {
+    if (format_ == Format::json)
+      std::cout << nlohmann::json{{"signing_data", options.export_signing_data_path},
+                                  {"mr_enclave", r.info.mr_enclave}}.dump(2) << '\n';
+    else if (!quiet_)
+      std::cout << "Wrote the data to sign to " << options.export_signing_data_path
+                << ". Sign it, then run `gsc sign-image --import-signature SIG IMAGE PUBLIC-KEY`.\n";
+    return;
+  }
+  if (quiet_) {
+    std::cout << r.image_id << '\n';
+    return;
+  }
+  if (format_ == Format::json) {
+    nlohmann::json j = {{"image", r.image_name}, {"image_id", r.image_id}, {"mr_enclave", r.info.mr_enclave},
+                        {"mr_signer", r.info.mr_signer}, {"timings_s", timings_json(r.timings)}};
+    std::cout << j.dump(2) << '\n';
+    return;
+  }
+  std::cout << "Successfully signed image " << r.image_name << "\n  mr_enclave = " << r.info.mr_enclave
+            << "\n  mr_signer  = " << r.info.mr_signer << '\n';
+}
+
+void Output::print_build_gramine(const BuildGramineResult& r) const {
+  if (quiet_) {
+    std::cout << r.image_id << '\n';
+    return;
+  }
+  if (format_ == Format::json) {
+    nlohmann::json j = {{"image", r.image_name}, {"image_id", r.image_id}, {"file_only_dir", r.file_only_dir},
+                        {"timings_s", timings_json(r.timings)}};
+    std::cout << j.dump(2) << '\n';
+    return;
+  }
+  if (!r.file_only_dir.empty())
+    std::cout << "Wrote the Dockerfile and build context to " << r.file_only_dir << " (nothing built).\n";
+  else
+    std::cout << "Successfully built Gramine image " << r.image_name << ". Use it as `Gramine.Image` in config.yaml.\n";
+}
+
+void Output::print_info(const SigstructInfo& info) const {
+  std::cout << (format_ == Format::json ? format_info_json(info) : format_info_toml(info));
+}
+
+}  // namespace gsc::cli

@@ -1,0 +1,214 @@
+#pragma once
+// A client of the Docker Engine API: one small call per endpoint, each taking an options
+// struct and returning a result struct. Speaks HTTP/1.1 over the daemon's unix socket, TCP
+// or TLS, as DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH say. Every path carries the
+// API version negotiated with /_ping (the lower of the daemon's and ours).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gsc/byte_source.hpp"
+#include "gsc/progress.hpp"
+
+namespace gsc::docker {
+
+// Where the daemon listens.
+struct Endpoint {
+  enum class Kind { unix_socket, tcp };
+  Kind kind = Kind::unix_socket;
+  std::string socket_path = "/var/run/docker.sock";  // unix
+  std::string host;                                  // tcp
+  std::uint16_t port = 0;                            // tcp
+  bool tls = false;                                  // tcp: TLS on
+  bool tls_verify = false;                           // check the daemon's certificate against ca.pem
+  std::string cert_path;                             // ca.pem, cert.pem, key.pem live here
+
+  std::string to_string() const;  // unix:///var/run/docker.sock, tcp://host:port
+};
+
+// Parses DOCKER_HOST-style text ("unix:///path", "tcp://host[:port]"; empty = default socket).
+// TLS settings come from the DOCKER_TLS_VERIFY / DOCKER_CERT_PATH values passed in.
+Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify = "",
+                        const std::string& cert_path = "");
+
+// Reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from the environment.
+Endpoint endpoint_from_environment();
+
+// The highest API version this client speaks.
+inline constexpr const char* kMaxApiVersion = "1.45";
+
+// The version to use: the lower of the daemon's and the client's ("1.41" < "1.45").
+std::string negotiate_api_version(const std::string& daemon_version, const std::string& client_max = kMaxApiVersion);
+
+struct PingResult {
+  std::string api_version;  // the daemon's Api-Version header
+  std::string os_type;
+};
+
+struct VersionResult {
+  std::string version;      // e.g. 20.10.24+dfsg1
+  std::string api_version;
+  std::string min_api_version;
+  std::string os;
+  std::string arch;
+  std::string kernel_version;
+};
+
+struct ImageConfig {
+  std::optional<std::vector<std::string>> entrypoint;  // null and [] differ
+  std::optional<std::vector<std::string>> cmd;
+  std::vector<std::string> env;                        // "K=V"
+  std::string working_dir;
+  std::string user;
+  std::map<std::string, std::string> labels;
+};
+
+struct ImageInspect {
+  std::string id;                      // sha256:...
+  std::vector<std::string> repo_tags;
+  std::string parent;
+  std::int64_t size = 0;
+  std::string os;
+  std::string architecture;
+  ImageConfig config;
+};
+
+struct ImageSummary {
+  std::string id;
+  std::vector<std::string> repo_tags;
+  std::map<std::string, std::string> labels;
+  std::int64_t size = 0;
+  std::int64_t created = 0;
+};
+
+struct ImageListOptions {
+  bool all = false;                    // include intermediate images
+  std::vector<std::string> labels;     // "k" or "k=v" filters
+  std::vector<std::string> references; // "repo:tag" patterns
+  std::optional<bool> dangling;
+};
+
+struct ImageRemoveOptions {
+  bool force = false;
+  bool noprune = false;
+};
+
+struct ImagePruneOptions {
+  std::vector<std::string> labels;     // only images with these labels
+  bool dangling_only = true;
+};
+
+struct ImagePruneResult {
+  std::vector<std::string> deleted;
+  std::uint64_t space_reclaimed = 0;
+};
+
+struct BuildOptions {
+  std::string context;                 // an uncompressed tar archive, in memory
+  std::string dockerfile = "Dockerfile";
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> build_args;
+  std::map<std::string, std::string> labels;
+  bool no_cache = false;
+  bool remove_intermediate = true;     // rm
+  bool force_remove_intermediate = true;  // forcerm: also after a failed step
+  bool pull = false;
+};
+
+struct BuildResult {
+  std::string image_id;                // sha256:...
+};
+
+struct ContainerCreateOptions {
+  std::string image;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<std::vector<std::string>> cmd;
+  std::vector<std::string> env;
+  std::map<std::string, std::string> labels;
+  std::string working_dir;
+  std::string user;
+  bool network_disabled = false;
+  std::string name;                    // empty: the daemon picks one
+};
+
+struct ContainerCreateResult {
+  std::string id;
+  std::vector<std::string> warnings;
+};
+
+struct ContainerWaitResult {
+  int exit_code = -1;
+};
+
+struct ContainerLogsOptions {
+  bool stdout_stream = true;
+  bool stderr_stream = true;
+};
+
+struct ContainerLogs {
+  std::string out;
+  std::string err;
+};
+
+struct ContainerRemoveOptions {
+  bool force = false;
+  bool volumes = false;
+};
+
+class Client {
+ public:
+  // A client for the daemon that DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) names.
+  static Client from_environment();
+  explicit Client(Endpoint endpoint);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+
+  const Endpoint& endpoint() const;
+  // The negotiated API version ("1.41"); pings the daemon the first time.
+  std::string api_version();
+
+  PingResult ping();
+  VersionResult version();
+
+  ImageInspect inspect_image(const std::string& name);
+  std::vector<ImageSummary> list_images(const ImageListOptions& options = {});
+  void tag_image(const std::string& source, const std::string& repository, const std::string& tag);
+  void remove_image(const std::string& name, const ImageRemoveOptions& options = {});
+  ImagePruneResult prune_images(const ImagePruneOptions& options = {});
+  // POST /build: streams the context, hands each output line to progress as it arrives.
+  BuildResult build(const BuildOptions& options, const ProgressFn& progress = {});
+
+  ContainerCreateResult create_container(const ContainerCreateOptions& options);
+  void start_container(const std::string& id);
+  ContainerWaitResult wait_container(const std::string& id);
+  ContainerLogs container_logs(const std::string& id, const ContainerLogsOptions& options = {});
+  void remove_container(const std::string& id, const ContainerRemoveOptions& options = {});
+
+  // GET /containers/{id}/archive: a tar of `path`, streamed.
+  std::unique_ptr<ByteSource> get_archive(const std::string& id, const std::string& path);
+  // PUT /containers/{id}/archive: extracts the tar `archive` into directory `path`.
+  void put_archive(const std::string& id, const std::string& path, const std::string& archive);
+  // GET /containers/{id}/export: the container's whole filesystem as a tar, streamed.
+  std::unique_ptr<ByteSource> export_container(const std::string& id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Resources created by this process in the daemon, so that an interrupted run (Ctrl-C) can
+// remove them. Operations register what they create and unregister what they removed.
+void register_container(const std::string& id);
+void unregister_container(const std::string& id);
+void register_image(const std::string& id);
+void unregister_image(const std::string& id);
+// Removes every registered container, then every registered image, over a fresh connection.
+// Safe to call from a signal-handling thread; never throws.
+void remove_registered_resources() noexcept;
+
+}  // namespace gsc::docker

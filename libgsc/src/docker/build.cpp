@@ -1,0 +1,28 @@
+// POST /build: the context goes up as a tar, the answer streams back as JSON objects.
+
+#include "docker/client_impl.hpp"
+#include "docker/stream.hpp"
+
+namespace gsc::docker {
+
+BuildResult Client::build(const BuildOptions& options, const ProgressFn& progress) {
+  std::multimap<std::string, std::string> params{
+      {"dockerfile", options.dockerfile},
+      {"nocache", options.no_cache ? "1" : "0"},
+      {"rm", options.remove_intermediate ? "1" : "0"},
+      {"forcerm", options.force_remove_intermediate ? "1" : "0"},
+      {"pull", options.pull ? "1" : "0"},
+      {"buildargs", nlohmann::json(options.build_args).dump()},
+      {"labels", nlohmann::json(options.labels).dump()},
+  };
+  for (const auto& tag : options.tags) params.emplace("t", tag);
+  auto response = impl_->call(http::Method::post, "/build" + http::query(params), "build an image", options.context,
+                              "application/x-tar");
+  BuildStreamDecoder decoder(progress);
+  char chunk[16 * 1024];
+  while (const std::size_t n = response->read(chunk, sizeof chunk)) decoder.feed({chunk, n});
+  decoder.finish();
+  return BuildResult{decoder.image_id()};
+}
+
+}  // namespace gsc::docker

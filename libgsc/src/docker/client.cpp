@@ -1,0 +1,66 @@
+#include "docker/client_impl.hpp"
+
+namespace gsc::docker {
+
+Client Client::from_environment() { return Client(endpoint_from_environment()); }
+
+Client::Client(Endpoint endpoint) : impl_(std::make_unique<Impl>()) { impl_->endpoint = std::move(endpoint); }
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+const Endpoint& Client::endpoint() const { return impl_->endpoint; }
+
+std::string Client::api_version() {
+  if (!impl_->version) impl_->version = negotiate_api_version(ping().api_version);
+  return *impl_->version;
+}
+
+std::string Client::Impl::versioned(const std::string& path) {
+  if (!version) {
+    auto response = http::send(endpoint, {http::Method::get, "/_ping", {}, {}});
+    http::check(*response, "ping");
+    version = negotiate_api_version(response->header("Api-Version"));
+  }
+  return "/v" + *version + path;
+}
+
+std::unique_ptr<http::Response> Client::Impl::call(http::Method method, const std::string& path,
+                                                   const std::string& what, std::string body,
+                                                   std::string content_type) {
+  auto response = http::send(endpoint, {method, versioned(path), std::move(body), std::move(content_type)});
+  http::check(*response, what);
+  return response;
+}
+
+nlohmann::json Client::Impl::call_json(http::Method method, const std::string& path, const std::string& what,
+                                       const nlohmann::json& body) {
+  auto response = body.is_null() ? call(method, path, what) : call(method, path, what, body.dump(), "application/json");
+  const std::string text = response->read_all();
+  if (text.empty()) return nullptr;
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded())
+    throw Error(ErrorCategory::daemon_api, "The Docker daemon's answer to " + what + " is not JSON.");
+  return json;
+}
+
+std::string filters_json(const std::map<std::string, std::vector<std::string>>& filters) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, values] : filters)
+    if (!values.empty()) j[key] = values;
+  return j.dump();
+}
+
+PingResult Client::ping() {
+  auto response = http::send(impl_->endpoint, {http::Method::get, "/_ping", {}, {}});
+  http::check(*response, "ping");
+  return PingResult{response->header("Api-Version"), response->header("Ostype")};
+}
+
+VersionResult Client::version() {
+  const auto j = impl_->call_json(http::Method::get, "/version", "read the daemon's version");
+  return VersionResult{j.value("Version", ""), j.value("ApiVersion", ""), j.value("MinAPIVersion", ""),
+                       j.value("Os", ""),      j.value("Arch", ""),       j.value("KernelVersion", "")};
+}
+
+}  // namespace gsc::docker

@@ -1,0 +1,96 @@
+#include "ops/container.hpp"
+
+#include "gsc/error.hpp"
+#include "tar/reader.hpp"
+
+namespace gsc::ops {
+
+EphemeralContainer::EphemeralContainer(docker::Client& client, docker::ContainerCreateOptions options)
+    : client_(client) {
+  options.labels["gsc.tool"] = "gsc";
+  id_ = client_.create_container(options).id;
+  docker::register_container(id_);
+}
+
+EphemeralContainer::~EphemeralContainer() {
+  try {
+    client_.remove_container(id_, docker::ContainerRemoveOptions{.force = true, .volumes = true});
+    docker::unregister_container(id_);
+  } catch (...) {
+    // Left registered: the interrupt handler or the next attempt may still remove it.
+  }
+}
+
+OwnedImage::OwnedImage(docker::Client& client, std::string id) : client_(client), id_(std::move(id)) {
+  docker::register_image(id_);
+}
+
+OwnedImage::~OwnedImage() {
+  if (kept_) {
+    docker::unregister_image(id_);
+    return;
+  }
+  try {
+    client_.remove_image(id_, docker::ImageRemoveOptions{.force = true, .noprune = false});
+    docker::unregister_image(id_);
+  } catch (...) {
+  }
+}
+
+std::optional<docker::ImageInspect> find_image(docker::Client& client, const std::string& name) {
+  try {
+    return client.inspect_image(name);
+  } catch (const Error& e) {
+    if (e.category() == ErrorCategory::not_found) return std::nullopt;
+    throw;
+  }
+}
+
+namespace {
+
+// The archive API returns a symlink as a symlink: follow it (at most 16 hops) by asking again.
+std::optional<std::string> read_in_container(docker::Client& client, const std::string& container,
+                                             std::string path) {
+  for (int hop = 0; hop < 16; ++hop) {
+    std::unique_ptr<ByteSource> body;
+    try {
+      body = client.get_archive(container, path);
+    } catch (const Error& e) {
+      if (e.category() == ErrorCategory::not_found) return std::nullopt;
+      throw;
+    }
+    tar::Reader reader(*body);
+    auto entry = reader.next();
+    if (!entry) return std::nullopt;
+    if (entry->type == tar::EntryType::symlink) {
+      const std::string& target = entry->link_target;
+      if (!target.empty() && target.front() == '/') {
+        path = target;
+      } else {
+        path = path.substr(0, path.rfind('/') + 1) + target;
+      }
+      continue;
+    }
+    if (entry->type != tar::EntryType::file) return std::nullopt;
+    return reader.read_all();
+  }
+  throw Error(ErrorCategory::input, "`" + path + "` in the image is a symlink loop.");
+}
+
+}  // namespace
+
+std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
+                                                         const std::vector<std::string>& paths) {
+  EphemeralContainer container(client, docker::ContainerCreateOptions{.image = image});
+  std::vector<std::optional<std::string>> out;
+  out.reserve(paths.size());
+  for (const auto& path : paths) out.push_back(read_in_container(client, container.id(), path));
+  return out;
+}
+
+std::optional<std::string> read_image_file(docker::Client& client, const std::string& image,
+                                           const std::string& path) {
+  return read_image_files(client, image, {path}).front();
+}
+
+}  // namespace gsc::ops

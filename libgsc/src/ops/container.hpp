@@ -1,0 +1,59 @@
+#pragma once
+// Ephemeral containers and images of one gsc run: created, used, and removed on every path
+// (success, exception, Ctrl-C through the docker module's cleanup registry).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gsc/docker.hpp"
+
+namespace gsc::ops {
+
+// A container created (never started unless asked) from an image; removed on destruction.
+class EphemeralContainer {
+ public:
+  EphemeralContainer(docker::Client& client, docker::ContainerCreateOptions options);
+  ~EphemeralContainer();
+  EphemeralContainer(const EphemeralContainer&) = delete;
+  EphemeralContainer& operator=(const EphemeralContainer&) = delete;
+
+  const std::string& id() const { return id_; }
+
+ private:
+  docker::Client& client_;
+  std::string id_;
+};
+
+// An image this run built; removed on destruction unless kept (the run succeeded).
+class OwnedImage {
+ public:
+  OwnedImage(docker::Client& client, std::string id);
+  ~OwnedImage();
+  OwnedImage(const OwnedImage&) = delete;
+  OwnedImage& operator=(const OwnedImage&) = delete;
+
+  const std::string& id() const { return id_; }
+  void keep() { kept_ = true; }
+
+ private:
+  docker::Client& client_;
+  std::string id_;
+  bool kept_ = false;
+};
+
+// The bytes of one regular file of an image, read through the archive API of a created,
+// never started container (works for images without a shell). Follows symlinks inside the
+// image. std::nullopt when the path does not exist.
+std::optional<std::string> read_image_file(docker::Client& client, const std::string& image,
+                                           const std::string& path);
+
+// Reads several files in one container; missing ones are std::nullopt.
+std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
+                                                         const std::vector<std::string>& paths);
+
+// Inspects an image; std::nullopt when the daemon does not know it.
+std::optional<docker::ImageInspect> find_image(docker::Client& client, const std::string& name);
+
+}  // namespace gsc::ops

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs the dependencies, starts dockerd if
+# none answers, builds gsc, makes the test images (cached), runs every unit and integration
+# test through ctest. `--sanitize` does the same in an ASan+UBSan build (build-asan/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+cmake_args=(-DCMAKE_BUILD_TYPE=Release)
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGSC_SANITIZE=ON -DGSC_BUILD_BENCH=OFF)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+scripts/install-deps.sh
+scripts/start-dockerd.sh
+
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+
+log="$build_dir/ctest.log"
+set +e
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if ! grep -Eq 'tests passed, [0-9]+ tests failed out of [1-9]' "$log"; then
+  echo "test.sh: ctest ran no test: that is a failure" >&2
+  exit 1
+fi
+exit "$status"

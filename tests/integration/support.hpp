@@ -1,0 +1,151 @@
+#pragma once
+// Helpers for the black-box integration suites: run the gsc CLI and the docker CLI, make
+// throwaway files, and remove every image a test made, even when it fails.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gsc_test {
+
+struct Run {
+  int status = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+inline std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+// Single-quotes a word for /bin/sh.
+inline std::string sh_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs a shell command line, capturing stdout and stderr separately.
+inline Run sh(const std::string& command) {
+  char out_tpl[] = "/tmp/gsc-test-out.XXXXXX", err_tpl[] = "/tmp/gsc-test-err.XXXXXX";
+  const int out_fd = mkstemp(out_tpl), err_fd = mkstemp(err_tpl);
+  close(out_fd);
+  close(err_fd);
+  const std::string full = "(" + command + ") >" + out_tpl + " 2>" + err_tpl + " </dev/null";
+  const int raw = std::system(full.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  r.out = slurp(out_tpl);
+  r.err = slurp(err_tpl);
+  std::filesystem::remove(out_tpl);
+  std::filesystem::remove(err_tpl);
+  return r;
+}
+
+// Runs the gsc CLI under test with the given arguments (each quoted).
+inline Run gsc(const std::vector<std::string>& args) {
+  std::string cmd = sh_quote(env_or("GSC_BIN", "gsc"));
+  for (const auto& a : args) cmd += " " + sh_quote(a);
+  return sh(cmd);
+}
+
+inline bool image_exists(const std::string& name) {
+  return sh("docker image inspect " + sh_quote(name)).status == 0;
+}
+
+// A fresh name unique to this test run, e.g. "gsc-test-app/a1b2c3".
+inline std::string unique_name(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::ostringstream ss;
+  ss << prefix << "-" << std::hex << (rng() & 0xffffffffffULL);
+  return ss.str();
+}
+
+// A temporary directory removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    char tpl[] = "/tmp/gsc-test.XXXXXX";
+    if (!mkdtemp(tpl)) throw std::runtime_error("mkdtemp failed");
+    path_ = tpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Removes the listed images (and their gsc-derived names) at scope exit.
+class ImageGuard {
+ public:
+  ImageGuard() = default;
+  explicit ImageGuard(std::vector<std::string> names) : names_(std::move(names)) {}
+  ~ImageGuard() {
+    for (auto it = names_.rbegin(); it != names_.rend(); ++it) sh("docker rmi -f " + sh_quote(*it));
+  }
+  void add(const std::string& name) { names_.push_back(name); }
+  // The app image and what gsc makes of it: gsc-NAME-unsigned, gsc-NAME.
+  void add_app(const std::string& name) {
+    add(name);
+    add("gsc-" + name + "-unsigned");
+    add("gsc-" + name);
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// Builds an app image from a Dockerfile text (and extra files) with the docker CLI.
+inline void docker_build(const std::string& tag, const std::string& dockerfile,
+                         const std::vector<std::pair<std::string, std::string>>& files = {}) {
+  TempDir dir;
+  write_file(dir.path() / "Dockerfile", dockerfile);
+  for (const auto& [name, content] : files) write_file(dir.path() / name, content);
+  const Run r = sh("docker build -q --label gsc.test=1 -t " + sh_quote(tag) + " " + sh_quote(dir.path().string()));
+  if (r.status != 0) throw std::runtime_error("docker build of " + tag + " failed: " + r.err + r.out);
+}
+
+// The Gramine image the suites run against: the stand-in by default, the real one when
+// GSC_TEST_GRAMINE=real (and it exists).
+inline std::string gramine_image() {
+  if (env_or("GSC_TEST_GRAMINE", "standin") == "real") return "gsc-test/gramine:1.9";
+  return "gsc-test/gramine-standin:1.9";
+}
+
+// A config.yaml using that Gramine image.
+inline std::string write_config(const TempDir& dir, const std::string& gramine = gramine_image(),
+                                const std::string& distro = "debian:12") {
+  const std::string path = dir / "config.yaml";
+  write_file(path, "Distro: \"" + distro + "\"\nGramine:\n  Image: \"" + gramine + "\"\n");
+  return path;
+}
+
+}  // namespace gsc_test

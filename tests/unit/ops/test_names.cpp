@@ -1,0 +1,37 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+
+TEST_CASE("image names follow the original's scheme", "[names]") {
+  CHECK(gsc::unsigned_image_name("python") == "gsc-python-unsigned");
+  CHECK(gsc::signed_image_name("python") == "gsc-python");
+  CHECK(gsc::unsigned_image_name("python:3.11") == "gsc-python:3.11-unsigned");
+  CHECK(gsc::signed_image_name("gsc-demo/app") == "gsc-gsc-demo/app");
+}
+
+TEST_CASE("parse_build_type accepts the three meson build types", "[names]") {
+  CHECK(gsc::parse_build_type("release") == gsc::BuildType::release);
+  CHECK(gsc::parse_build_type("debug") == gsc::BuildType::debug);
+  CHECK(gsc::parse_build_type("debugoptimized") == gsc::BuildType::debugoptimized);
+  try {
+    gsc::parse_build_type("fast");
+    FAIL("no error");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::usage);
+    CHECK(std::string(e.what()).find("`fast`") != std::string::npos);
+  }
+}
+
+TEST_CASE("parse_build_arg takes K=V, or K from the environment", "[names]") {
+  CHECK(gsc::parse_build_arg("A=b=c") == std::pair<std::string, std::string>{"A", "b=c"});
+  CHECK(gsc::parse_build_arg("A=") == std::pair<std::string, std::string>{"A", ""});
+  ::setenv("GSC_TEST_BUILD_ARG", "from-env", 1);
+  CHECK(gsc::parse_build_arg("GSC_TEST_BUILD_ARG") ==
+        std::pair<std::string, std::string>{"GSC_TEST_BUILD_ARG", "from-env"});
+  ::unsetenv("GSC_TEST_BUILD_ARG_MISSING");
+  CHECK_THROWS_AS(gsc::parse_build_arg("GSC_TEST_BUILD_ARG_MISSING"), gsc::Error);
+  CHECK_THROWS_AS(gsc::parse_build_arg("=x"), gsc::Error);
+}
