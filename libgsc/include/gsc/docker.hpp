@@ -207,8 +207,16 @@ void register_container(const std::string& id);
 void unregister_container(const std::string& id);
 void register_image(const std::string& id);
 void unregister_image(const std::string& id);
-// Removes every registered container, then every registered image, over a fresh connection.
-// Safe to call from a signal-handling thread; never throws.
+
+// A failed or interrupted classic build leaves the images of its finished steps behind,
+// untagged. Record the daemon's images before building; afterwards remove the untagged
+// ones that appeared since (only those: other images are never touched).
+void record_image_baseline(Client& client);
+void remove_untagged_images_since_baseline(Client& client) noexcept;
+
+// Removes every registered container, then every registered image, then the untagged
+// images since the baseline, over a fresh connection. Safe to call from a
+// signal-handling thread; never throws.
 void remove_registered_resources() noexcept;
 
 }  // namespace gsc::docker

@@ -14,6 +14,7 @@
 #include "ops/build_inputs.hpp"
 #include "ops/container.hpp"
 #include "ops/final_manifest.hpp"
+#include "ops/labels.hpp"
 #include "ops/phases.hpp"
 #include "tar/writer.hpp"
 #include "templates/render.hpp"
@@ -21,13 +22,11 @@
 namespace gsc {
 namespace {
 
-constexpr const char* kAppFiles = "/gramine/app_files";
-
 // Step 2: the stage image, built from an in-memory context.
 std::string build_stage(docker::Client& client, const ops::BuildInputs& in, const BuildOptions& o,
                         const ProgressFn& progress) {
   tar::Writer context;
-  context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, in.stage_data()));
+  context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, in.stage_data(o.image)));
   context.add_file("app_files/apploader.sh", templates::render_apploader(o.templates_dir, in.apploader_data()),
                    0755);
   if (o.insecure_args == InsecureArgs::no) context.add_file("app_files/trusted_argv", in.command.trusted_argv);
@@ -38,7 +37,7 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
   build.build_args = {o.build_args.begin(), o.build_args.end()};
-  build.labels = {{"gsc.tool", "gsc"}, {"gsc.stage", "build"}};
+  build.labels = {{ops::label::tool, "gsc"}, {"gsc.stage", "true"}};
   return client.build(build, progress).image_id;
 }
 
@@ -46,16 +45,14 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
-  templates::FinalLayerData data;
-  data.stage_image = stage_id;
-  data.labels = in.labels(o);
-  context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
+  context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, {.stage_image = stage_id}));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
   context.add_symlink("app_files/" + in.command.binary_basename, manifest.binary_path);
 
   docker::BuildOptions build;
   build.context = context.finish();
   build.tags = {unsigned_image_name(o.image)};
+  build.labels = in.labels(o);
   build.no_cache = o.use_cache == UseCache::no;
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
@@ -63,6 +60,9 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
 }
 
 }  // namespace
+
+void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
+                  BuildResult& result, const ProgressFn& progress);
 
 BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
   ops::Phases phases;
@@ -82,6 +82,20 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.distro = in.distro.name;
   result.argv = in.command.argv;
 
+  // A failed or interrupted build must leave no image behind, not even a build step's.
+  docker::record_image_baseline(client);
+  try {
+    build_images(client, o, in, phases, result, progress);
+  } catch (...) {
+    docker::remove_untagged_images_since_baseline(client);
+    throw;
+  }
+  result.timings = phases.timings();
+  return result;
+}
+
+void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
+                  BuildResult& result, const ProgressFn& progress) {
   // 2. Stage image.
   report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
   ops::OwnedImage stage(client, phases.run("stage_build", [&] { return build_stage(client, in, o, progress); }));
@@ -99,8 +113,6 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.image_id = phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); });
   stage.keep();  // now the final image's parent: removed together with it
   ops::remove_if_orphaned(client, previous, result.image_id);
-  result.timings = phases.timings();
-  return result;
 }
 
 }  // namespace gsc

@@ -46,11 +46,26 @@ std::optional<docker::ImageInspect> find_image(docker::Client& client, const std
   }
 }
 
-namespace {
+std::string image_id_of(docker::Client& client, const std::string& name) {
+  const auto image = find_image(client, name);
+  return image ? image->id : std::string();
+}
+
+void remove_if_orphaned(docker::Client& client, const std::string& previous, const std::string& current) noexcept {
+  if (previous.empty() || previous == current) return;
+  try {
+    const auto image = find_image(client, previous);
+    if (!image || !image->repo_tags.empty()) return;
+    client.remove_image(previous, {.force = false, .noprune = false});
+  } catch (...) {
+    // In use by a container or a parent of another image: it stays, as docker would leave it.
+  }
+}
 
 // The archive API returns a symlink as a symlink: follow it (at most 16 hops) by asking again.
-std::optional<std::string> read_in_container(docker::Client& client, const std::string& container,
-                                             std::string path) {
+std::optional<std::string> read_container_file(docker::Client& client, const std::string& container,
+                                               const std::string& requested) {
+  std::string path = requested;
   for (int hop = 0; hop < 16; ++hop) {
     std::unique_ptr<ByteSource> body;
     try {
@@ -77,14 +92,14 @@ std::optional<std::string> read_in_container(docker::Client& client, const std::
   throw Error(ErrorCategory::input, "`" + path + "` in the image is a symlink loop.");
 }
 
-}  // namespace
-
 std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
                                                          const std::vector<std::string>& paths) {
-  EphemeralContainer container(client, docker::ContainerCreateOptions{.image = image});
+  // Never started: the command only has to exist for the daemon to accept the container.
+  EphemeralContainer container(client, docker::ContainerCreateOptions{
+                                           .image = image, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
   std::vector<std::optional<std::string>> out;
   out.reserve(paths.size());
-  for (const auto& path : paths) out.push_back(read_in_container(client, container.id(), path));
+  for (const auto& path : paths) out.push_back(read_container_file(client, container.id(), path));
   return out;
 }
 

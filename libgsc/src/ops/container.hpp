@@ -53,6 +53,17 @@ std::optional<std::string> read_image_file(docker::Client& client, const std::st
 std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
                                                          const std::vector<std::string>& paths);
 
+// One file of a container (created, not necessarily started), following symlinks.
+std::optional<std::string> read_container_file(docker::Client& client, const std::string& container,
+                                               const std::string& path);
+
+// The id an image name points to now, "" when none.
+std::string image_id_of(docker::Client& client, const std::string& name);
+
+// After `name` moved from image `previous` to `current`: removes `previous` if nothing refers
+// to it any more (no tag, no child), so rebuilding leaves no untagged image behind.
+void remove_if_orphaned(docker::Client& client, const std::string& previous, const std::string& current) noexcept;
+
 // Inspects an image; std::nullopt when the daemon does not know it.
 std::optional<docker::ImageInspect> find_image(docker::Client& client, const std::string& name);
 

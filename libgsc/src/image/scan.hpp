@@ -1,0 +1,75 @@
+#pragma once
+// An image's filesystem, read in one streaming pass over a container export: every path's
+// type and symlink target, every regular file's size and SHA-256. Nothing of the image is
+// kept but that (and the few small files asked for), so memory stays flat in its size.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gsc/byte_source.hpp"
+
+namespace gsc::image {
+
+struct Node {
+  enum class Type { file, directory, symlink, other };
+  Type type = Type::other;
+  std::uint64_t size = 0;
+  unsigned mode = 0;
+  std::string sha256;  // files: lowercase hex
+  std::string target;  // symlinks: the target as stored
+};
+
+struct Filesystem {
+  std::unordered_map<std::string, Node> nodes;                 // "/usr/bin/env" -> node ("/" is the root)
+  std::map<std::string, std::set<std::string>> children;       // directory -> names, sorted
+  std::map<std::string, std::string> captured;                 // path -> content (files asked for)
+};
+
+struct ScanOptions {
+  // Which files' contents to keep (small config files: os-release, ld.so.conf ...).
+  std::function<bool(const std::string& path)> capture;
+  // Hashing threads; 0 = all cores.
+  unsigned threads = 0;
+};
+
+struct ScanResult {
+  Filesystem fs;
+  std::uint64_t files = 0;
+  std::uint64_t bytes_hashed = 0;
+};
+
+// Reads a tar stream of a whole filesystem (GET /containers/{id}/export) once.
+ScanResult scan(ByteSource& export_stream, const ScanOptions& options);
+
+// The SHA-256 of bytes as lowercase hex.
+std::string sha256_hex(const std::string& bytes);
+
+// The real path `path` leads to, following symlinks at every component (absolute and
+// relative targets, ".."). std::nullopt when it leads nowhere; a gsc::Error for a loop.
+std::optional<std::string> resolve(const Filesystem& fs, const std::string& path);
+
+// The node `path` leads to (following symlinks), or nullptr.
+const Node* resolve_node(const Filesystem& fs, const std::string& path);
+
+// Content of a captured file, following symlinks (/etc/os-release -> ../usr/lib/os-release).
+std::optional<std::string> captured_content(const Filesystem& fs, const std::string& path);
+
+// Where `name` is found along a PATH value, like `which` (first executable regular file):
+// the path in the PATH directory, not its resolution.
+std::optional<std::string> lookup_in_path(const Filesystem& fs, const std::string& path_value,
+                                          const std::string& name);
+
+// The library directories the image's dynamic linker knows, in order: the /etc/ld.so.conf
+// tree (include globs followed), then /lib and /usr/lib. Only directories that exist.
+std::vector<std::string> library_dirs(const Filesystem& fs);
+
+// The files scan() must capture for captured_content/library_dirs/distro detection.
+bool is_config_file_of_interest(const std::string& path);
+
+}  // namespace gsc::image

@@ -1,0 +1,93 @@
+// config.yaml: read with yaml-cpp, every key and type checked, errors with line numbers.
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "gsc/config.hpp"
+#include "gsc/error.hpp"
+
+namespace gsc {
+namespace {
+
+[[noreturn]] void fail(const std::string& name, const YAML::Mark& mark, const std::string& message) {
+  std::string where = name;
+  if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
+  throw Error(ErrorCategory::input, where + ": " + message);
+}
+
+std::string scalar(const std::string& name, const YAML::Node& node, const std::string& key) {
+  if (node.IsNull()) return "";
+  if (!node.IsScalar()) fail(name, node.Mark(), "`" + key + "` must be a string.");
+  return node.Scalar();
+}
+
+// Checks that a mapping has only known keys; returns them by name.
+std::map<std::string, YAML::Node> mapping(const std::string& name, const YAML::Node& node, const std::string& where,
+                                          const std::vector<std::string>& known) {
+  std::map<std::string, YAML::Node> out;
+  if (node.IsNull()) return out;
+  if (!node.IsMap()) fail(name, node.Mark(), "`" + where + "` must be a mapping of keys to values.");
+  for (const auto& item : node) {
+    const std::string key = item.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "`" : ", `") + (where.empty() ? k : where + "." + k) + "`";
+      fail(name, item.first.Mark(),
+           "unknown key `" + (where.empty() ? key : where + "." + key) + "`. Known keys: " + list + ".");
+    }
+    out[key] = item.second;
+  }
+  return out;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string where = name;
+    if (e.mark.line >= 0) where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    throw Error(ErrorCategory::input, where + ": malformed YAML: " + e.msg + ".");
+  }
+  if (!root.IsMap()) fail(name, root.Mark(), "expected a mapping with `Distro` and `Gramine`. See config.yaml.template.");
+  auto top = mapping(name, root, "", {"Distro", "Registry", "Gramine", "SGXDriver"});
+  Config config;
+  if (top.count("Distro")) config.distro = scalar(name, top["Distro"], "Distro");
+  if (config.distro.empty()) config.distro = "auto";
+  if (top.count("Registry")) config.registry = scalar(name, top["Registry"], "Registry");
+  if (!top.count("Gramine") || top["Gramine"].IsNull())
+    fail(name, root.Mark(), "`Gramine` is missing. Provide `Gramine.Image`, or `Gramine.Repository` and `Gramine.Branch`.");
+  auto gramine = mapping(name, top["Gramine"], "Gramine", {"Image", "Repository", "Branch"});
+  if (gramine.count("Image")) config.gramine.image = scalar(name, gramine["Image"], "Gramine.Image");
+  if (gramine.count("Repository")) config.gramine.repository = scalar(name, gramine["Repository"], "Gramine.Repository");
+  if (gramine.count("Branch")) config.gramine.branch = scalar(name, gramine["Branch"], "Gramine.Branch");
+  if (config.gramine.image.empty()) {
+    if (config.gramine.repository.empty())
+      fail(name, top["Gramine"].Mark(), "`Gramine.Repository` is missing. Provide this or `Gramine.Image`.");
+    if (config.gramine.branch.empty())
+      fail(name, top["Gramine"].Mark(), "`Gramine.Branch` is missing. Provide this or `Gramine.Image`.");
+  }
+  if (top.count("SGXDriver")) {
+    auto driver = mapping(name, top["SGXDriver"], "SGXDriver", {"Repository", "Branch"});
+    if (driver.count("Repository")) config.sgx_driver.repository = scalar(name, driver["Repository"], "SGXDriver.Repository");
+    if (driver.count("Branch")) config.sgx_driver.branch = scalar(name, driver["Branch"], "SGXDriver.Branch");
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorCategory::input, "Cannot read the configuration `" + path +
+                                          "`. Create it with `cp config.yaml.template config.yaml` or pass `-c FILE`.");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace gsc

@@ -1,0 +1,99 @@
+#include "ops/build_inputs.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gsc/error.hpp"
+#include "manifest/manifest.hpp"
+#include "ops/container.hpp"
+#include "ops/labels.hpp"
+
+namespace gsc::ops {
+
+std::string BuildInputs::gramine_lib_dir() const { return std::string(kGraminePrefix) + "/" + layout.lib_dir; }
+
+templates::StageData BuildInputs::stage_data(const std::string& app_image_name) const {
+  templates::StageData d;
+  d.app_image = app_image.id;
+  d.app_image_name = app_image_name;
+  d.gramine_image = gramine_image.id;
+  d.gramine_image_name = gramine_image_name;
+  d.copy_whole_gramine = build_type != BuildType::release;
+  // The SGX loader links libprotobuf-c besides libc: take it from the Gramine image rather than
+  // installing packages (and a package manager's state) into the app image.
+  d.runtime_libs = {{layout.system_lib + "/libprotobuf-c.so.1", gramine_lib_dir() + "/gsc/"}};
+  d.cmd_json = insecure_args == InsecureArgs::yes ? nlohmann::json(command.cmd).dump() : "[]";
+  return d;
+}
+
+templates::ApploaderData BuildInputs::apploader_data() const {
+  templates::ApploaderData d;
+  d.trace = build_type != BuildType::release;
+  d.insecure_args = insecure_args == InsecureArgs::yes;
+  for (const auto& arg : command.binary_arguments) d.binary_arguments += " " + templates::shell_quote(arg);
+  d.runtime_lib_dir = templates::shell_quote(gramine_lib_dir() + "/gsc");
+  d.gramine_prefix = kGraminePrefix;
+  return d;
+}
+
+std::map<std::string, std::string> BuildInputs::labels(const BuildOptions& o) const {
+  return {{label::tool, "gsc"},
+          {label::version, GSC_VERSION_STRING},
+          {label::app_image, o.image},
+          {label::app_image_id, app_image.id},
+          {label::gramine_image, gramine_image_name},
+          {label::gramine_image_id, gramine_image.id},
+          {label::buildtype, to_string(build_type)},
+          {label::distro, distro.name},
+          {label::insecure_args, insecure_args == InsecureArgs::yes ? "true" : "false"},
+          {label::linux_pal, linux_pal == LinuxPal::yes ? "true" : "false"}};
+}
+
+BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
+  BuildInputs in;
+  in.build_type = o.build_type;
+  in.insecure_args = o.insecure_args;
+  in.linux_pal = o.linux_pal;
+  in.config = load_config(o.config_path);
+  in.user_manifest = manifest::load_user_manifest(o.manifest_path);
+
+  const auto app = find_image(client, o.image);
+  if (!app)
+    throw Error(ErrorCategory::not_found,
+                "Cannot find image `" + o.image + "`. Build or load it first (`docker images` lists the daemon's images).");
+  in.app_image = *app;
+
+  if (in.config.gramine.image.empty())
+    throw Error(ErrorCategory::input, "Compiling Gramine within `gsc build` is not available yet: build a Gramine image "
+                                      "with `gsc build-gramine` and set `Gramine.Image` in " + o.config_path + ".");
+  in.gramine_image_name = in.config.gramine.image;
+  const auto gramine = find_image(client, in.gramine_image_name);
+  if (!gramine)
+    throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + in.gramine_image_name +
+                                              "` (`Gramine.Image` in " + o.config_path +
+                                              "). Build it with `gsc build-gramine` or fix the name.");
+  in.gramine_image = *gramine;
+
+  if (in.config.distro == "auto") {
+    const auto os_release = read_image_file(client, in.app_image.id, "/etc/os-release");
+    if (!os_release)
+      throw Error(ErrorCategory::input, "`" + o.image + "` has no /etc/os-release, so `Distro: auto` cannot tell its "
+                                        "distro. Set `Distro` in " + o.config_path + ".");
+    in.distro = manifest::distro_from_os_release(*os_release);
+  } else {
+    in.distro = manifest::parse_distro(in.config.distro);
+  }
+  in.layout = templates::layout_for(in.distro.family);
+
+  const auto& c = in.app_image.config;
+  in.command = manifest::app_command({c.entrypoint, c.cmd, c.env, c.working_dir, c.user});
+  for (const auto& note : in.command.notes) report(progress, ProgressEvent::Kind::warning, note);
+  std::string argv;
+  for (const auto& a : in.command.argv) argv += (argv.empty() ? "" : " ") + templates::shell_quote(a);
+  report(progress, ProgressEvent::Kind::info,
+         "app: " + argv + (o.insecure_args == InsecureArgs::yes ? " (runtime arguments replace CMD: --insecure-args)"
+                                                                 : " (trusted argv: runtime arguments are ignored)"));
+  report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
+  return in;
+}
+
+}  // namespace gsc::ops

@@ -1,0 +1,44 @@
+#pragma once
+// Step 1 of gsc build: everything the build needs, read and checked before the daemon does
+// any work (config, user manifest, app image, Gramine image, distro, argv).
+
+#include <toml++/toml.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gsc/config.hpp"
+#include "gsc/docker.hpp"
+#include "gsc/ops.hpp"
+#include "manifest/app.hpp"
+#include "templates/render.hpp"
+
+namespace gsc::ops {
+
+inline constexpr const char* kGraminePrefix = "/gramine/meson_build_output";
+
+struct BuildInputs {
+  Config config;
+  toml::table user_manifest;
+  docker::ImageInspect app_image;
+  std::string gramine_image_name;
+  docker::ImageInspect gramine_image;
+  manifest::Distro distro;
+  templates::DistroLayout layout;
+  manifest::AppCommand command;
+  BuildType build_type = BuildType::release;
+  InsecureArgs insecure_args = InsecureArgs::no;
+  LinuxPal linux_pal = LinuxPal::no;
+
+  // Gramine's library directory in the image: /gramine/meson_build_output/lib/x86_64-linux-gnu.
+  std::string gramine_lib_dir() const;
+  templates::StageData stage_data(const std::string& app_image_name) const;
+  templates::ApploaderData apploader_data() const;
+  // The labels of the unsigned image (what sign-image and other tools read).
+  std::map<std::string, std::string> labels(const BuildOptions& options) const;
+};
+
+BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& options, const ProgressFn& progress);
+
+}  // namespace gsc::ops

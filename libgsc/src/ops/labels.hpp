@@ -1,0 +1,32 @@
+#pragma once
+// The labels gsc puts on the images it makes: what sign-image, info-image and other tools
+// need to know about an image without opening it.
+
+#include <string>
+
+#include "gsc/docker.hpp"
+
+namespace gsc::ops {
+
+namespace label {
+inline constexpr const char* tool = "gsc.tool";                        // "gsc"
+inline constexpr const char* version = "gsc.version";                  // gsc's version
+inline constexpr const char* app_image = "gsc.app.image";              // the name given to gsc build
+inline constexpr const char* app_image_id = "gsc.app.image_id";
+inline constexpr const char* gramine_image = "gsc.gramine.image";      // as named in config.yaml
+inline constexpr const char* gramine_image_id = "gsc.gramine.image_id";
+inline constexpr const char* buildtype = "gsc.buildtype";              // release|debug|debugoptimized
+inline constexpr const char* distro = "gsc.distro";                    // e.g. debian:12
+inline constexpr const char* insecure_args = "gsc.insecure_args";      // true|false
+inline constexpr const char* linux_pal = "gsc.linux_pal";              // true|false
+inline constexpr const char* mr_enclave = "gsc.mr_enclave";            // signed images
+inline constexpr const char* mr_signer = "gsc.mr_signer";
+}  // namespace label
+
+// A label of an inspected image, "" when absent.
+inline std::string label_of(const docker::ImageInspect& image, const std::string& key) {
+  const auto it = image.config.labels.find(key);
+  return it == image.config.labels.end() ? std::string() : it->second;
+}
+
+}  // namespace gsc::ops

@@ -1,0 +1,92 @@
+#include "tar/writer.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "gsc/error.hpp"
+
+namespace gsc::tar {
+namespace {
+
+// Files in a context get this mtime so that the same files give the same bytes (and the
+// same docker build cache key) on every run: 2000-01-01T00:00:00Z.
+constexpr time_t kFixedMtime = 946684800;
+
+void check(struct archive* a, int status, const std::string& what) {
+  if (status < ARCHIVE_OK)
+    throw Error(ErrorCategory::internal, "tar: cannot " + what + ": " + archive_error_string(a));
+}
+
+}  // namespace
+
+void Writer::add_parents(const std::string& path) {
+  for (auto slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string parent = path.substr(0, slash);
+    if (!parent.empty()) entries_.try_emplace(parent, Entry{Entry::Type::directory, {}, 0755});
+  }
+}
+
+void Writer::add_file(const std::string& path, std::string content, unsigned mode) {
+  add_parents(path);
+  entries_[path] = Entry{Entry::Type::file, std::move(content), mode};
+}
+
+void Writer::add_directory(const std::string& path, unsigned mode) {
+  add_parents(path);
+  entries_[path] = Entry{Entry::Type::directory, {}, mode};
+}
+
+void Writer::add_symlink(const std::string& path, const std::string& target) {
+  add_parents(path);
+  entries_[path] = Entry{Entry::Type::symlink, target, 0777};
+}
+
+std::string Writer::finish() const {
+  std::string out;
+  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  check(a.get(), archive_write_set_format_pax_restricted(a.get()), "choose the tar format");
+  check(a.get(), archive_write_set_bytes_in_last_block(a.get(), 1), "set the block size");
+  check(a.get(),
+        archive_write_open(
+            a.get(), &out, nullptr,
+            [](struct archive*, void* data, const void* buffer, size_t size) -> la_ssize_t {
+              static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), size);
+              return static_cast<la_ssize_t>(size);
+            },
+            nullptr),
+        "open the archive");
+  std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+  for (const auto& [path, entry] : entries_) {  // std::map: sorted by path
+    archive_entry_clear(e.get());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_mtime(e.get(), kFixedMtime, 0);
+    archive_entry_set_uid(e.get(), 0);
+    archive_entry_set_gid(e.get(), 0);
+    archive_entry_set_perm(e.get(), entry.mode);
+    switch (entry.type) {
+      case Entry::Type::file:
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(entry.content.size()));
+        break;
+      case Entry::Type::directory:
+        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        archive_entry_set_size(e.get(), 0);
+        break;
+      case Entry::Type::symlink:
+        archive_entry_set_filetype(e.get(), AE_IFLNK);
+        archive_entry_set_symlink(e.get(), entry.content.c_str());
+        archive_entry_set_size(e.get(), 0);
+        break;
+    }
+    check(a.get(), archive_write_header(a.get(), e.get()), "write the header of `" + path + "`");
+    if (entry.type == Entry::Type::file && !entry.content.empty() &&
+        archive_write_data(a.get(), entry.content.data(), entry.content.size()) < 0)
+      check(a.get(), ARCHIVE_FATAL, "write `" + path + "`");
+  }
+  check(a.get(), archive_write_close(a.get()), "close the archive");
+  return out;
+}
+
+}  // namespace gsc::tar

@@ -1,0 +1,128 @@
+#include "templates/render.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "gsc/error.hpp"
+
+namespace gsc::templates {
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
+
+std::string read_template(const std::string& dir, const std::string& name) {
+  const std::string path = dir + "/" + name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorCategory::internal, "The template `" + path +
+                                             "` is missing: gsc's installation is incomplete (templates live in "
+                                             "share/gsc/templates next to the gsc binary, or in $GSC_TEMPLATES_DIR).");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string render(const std::string& dir, const std::string& name, const data& values) {
+  mustache tmpl(read_template(dir, name));
+  if (!tmpl.is_valid())
+    throw Error(ErrorCategory::internal, "The template `" + dir + "/" + name + "` is malformed: " + tmpl.error_message());
+  tmpl.set_custom_escape([](const std::string& s) { return s; });  // values come quoted from C++
+  std::string out = tmpl.render(values);
+  if (!tmpl.is_valid())
+    throw Error(ErrorCategory::internal, "Rendering `" + dir + "/" + name + "` failed: " + tmpl.error_message());
+  return out;
+}
+
+data flag(bool value) { return value ? data(data::type::bool_true) : data(data::type::bool_false); }
+
+}  // namespace
+
+DistroLayout layout_for(const std::string& family) {
+  if (family == "debian" || family == "ubuntu") return {"debian", "lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"};
+  if (family == "centos" || family == "redhat") return {"redhat", "lib64", "/usr/lib64"};
+  if (family == "suse") return {"suse", "lib64", "/usr/lib64"};
+  throw Error(ErrorCategory::internal, "no distro layout for `" + family + "`");
+}
+
+std::string shell_quote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string render_stage_dockerfile(const std::string& dir, const StageData& d) {
+  data libs{data::type::list};
+  for (const auto& lib : d.runtime_libs) {
+    data item;
+    item.set("source", lib.source);
+    item.set("destination", lib.destination);
+    libs.push_back(item);
+  }
+  data v;
+  v.set("app_image", d.app_image);
+  v.set("app_image_name", d.app_image_name);
+  v.set("gramine_image", d.gramine_image);
+  v.set("gramine_image_name", d.gramine_image_name);
+  v.set("copy_whole_gramine", flag(d.copy_whole_gramine));
+  v.set("runtime_libs", libs);
+  v.set("cmd_json", d.cmd_json);
+  return render(dir, "common/Dockerfile.stage", v);
+}
+
+std::string render_apploader(const std::string& dir, const ApploaderData& d) {
+  data v;
+  v.set("trace", flag(d.trace));
+  v.set("insecure_args", flag(d.insecure_args));
+  v.set("binary_arguments", d.binary_arguments);
+  v.set("runtime_lib_dir", d.runtime_lib_dir);
+  v.set("gramine_prefix", d.gramine_prefix);
+  return render(dir, "common/apploader.sh", v);
+}
+
+std::string render_entrypoint_manifest(const std::string& dir, const EntrypointManifestData& d) {
+  data v;
+  v.set("entrypoint", d.entrypoint);
+  v.set("libsysdb_uri", d.libsysdb_uri);
+  v.set("libsysdb_sha256", d.libsysdb_sha256);
+  v.set("log_level", d.log_level);
+  v.set("ld_library_path", d.ld_library_path);
+  v.set("path", d.path);
+  v.set("insecure_args", flag(d.insecure_args));
+  v.set("start_dir", d.start_dir);
+  v.set("debug", d.debug);
+  return render(dir, "common/entrypoint.manifest", v);
+}
+
+std::string render_final_dockerfile(const std::string& dir, const FinalLayerData& d) {
+  data v;
+  v.set("stage_image", d.stage_image);
+  return render(dir, "common/Dockerfile.final", v);
+}
+
+std::string render_sign_dockerfile(const std::string& dir, const SignData& d) {
+  data args{data::type::list};
+  for (const auto& [key, value] : d.args) {
+    data item;
+    // One line each: a newline in a value must not become a Dockerfile instruction.
+    auto one_line = [](std::string text) {
+      for (auto& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+      return text;
+    };
+    item.set("key", one_line(key));
+    item.set("value", one_line(value));
+    args.push_back(item);
+  }
+  data v;
+  v.set("unsigned_image", d.unsigned_image);
+  v.set("args", args);
+  return render(dir, "common/Dockerfile.sign", v);
+}
+
+}  // namespace gsc::templates

@@ -1,0 +1,76 @@
+#pragma once
+// Renders templates/ (kainjow mustache). Each template gets an explicit data struct built in
+// C++; every value arrives already quoted for where it lands (TOML string, JSON, shell word),
+// so templates hold no logic and no escaping. The only file that includes mustache is
+// render.cpp.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gsc::templates {
+
+// Where a distro family keeps things (Debian/Ubuntu vs. CentOS/RHEL/SLES).
+struct DistroLayout {
+  std::string family_dir;   // templates/<family_dir>/ for distro-specific templates
+  std::string lib_dir;      // "lib/x86_64-linux-gnu" or "lib64" (Gramine's and the system's)
+  std::string system_lib;   // "/usr/lib/x86_64-linux-gnu" or "/usr/lib64"
+};
+
+// The layout of a distro family: debian, ubuntu -> debian; centos, redhat -> redhat; suse.
+DistroLayout layout_for(const std::string& family);
+
+struct CopyFrom {
+  std::string source;
+  std::string destination;
+};
+
+struct StageData {
+  std::string app_image;            // id
+  std::string app_image_name;       // as the user named it (comment only)
+  std::string gramine_image;        // id
+  std::string gramine_image_name;
+  bool copy_whole_gramine = false;  // non-release: all of /gramine, not only the install
+  std::vector<CopyFrom> runtime_libs;
+  std::string cmd_json;             // CMD as a JSON array
+};
+
+struct ApploaderData {
+  bool trace = false;               // set -x (non-release)
+  bool insecure_args = false;
+  std::string binary_arguments;     // " 'a' 'b'": shell-quoted, each with a leading space
+  std::string runtime_lib_dir;      // shell-quoted
+  std::string gramine_prefix = "/gramine/meson_build_output";
+};
+
+struct EntrypointManifestData {     // every field is TOML text (strings quoted)
+  std::string entrypoint;
+  std::string libsysdb_uri;
+  std::string libsysdb_sha256;
+  std::string log_level;
+  std::string ld_library_path;
+  std::string path;
+  bool insecure_args = false;
+  std::string start_dir;
+  std::string debug;                // "true" / "false"
+};
+
+struct FinalLayerData {
+  std::string stage_image;
+};
+
+struct SignData {
+  std::string unsigned_image;
+  std::map<std::string, std::string> args;  // `-D k=v` of sign-image, as the original's `args`
+};
+
+std::string render_stage_dockerfile(const std::string& templates_dir, const StageData& data);
+std::string render_apploader(const std::string& templates_dir, const ApploaderData& data);
+std::string render_entrypoint_manifest(const std::string& templates_dir, const EntrypointManifestData& data);
+std::string render_final_dockerfile(const std::string& templates_dir, const FinalLayerData& data);
+std::string render_sign_dockerfile(const std::string& templates_dir, const SignData& data);
+
+// A word quoted for bash: 'it'\''s'.
+std::string shell_quote(const std::string& word);
+
+}  // namespace gsc::templates
