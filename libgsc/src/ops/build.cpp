@@ -37,7 +37,6 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
   build.build_args = {o.build_args.begin(), o.build_args.end()};
-  build.labels = {{ops::label::tool, "gsc"}, {"gsc.stage", "true"}};
   return client.build(build, progress).image_id;
 }
 
@@ -45,14 +44,14 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
-  context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, {.stage_image = stage_id}));
+  const templates::FinalLayerData data{.stage_image = stage_id, .cmd_json = in.cmd_json(), .labels = in.labels(o)};
+  context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
   context.add_symlink("app_files/" + in.command.binary_basename, manifest.binary_path);
 
   docker::BuildOptions build;
   build.context = context.finish();
   build.tags = {unsigned_image_name(o.image)};
-  build.labels = in.labels(o);
   build.no_cache = o.use_cache == UseCache::no;
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
@@ -70,10 +69,10 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.image_name = unsigned_image_name(o.image);
 
   // 1. Inputs: every check that needs no docker build happens before one starts.
-  if (ops::find_image(client, signed_image_name(o.image))) {
-    report(progress, ProgressEvent::Kind::info,
-           "Image " + signed_image_name(o.image) + " already exists: nothing to build.");
+  if (const auto signed_image = ops::find_image(client, signed_image_name(o.image))) {
     result.already_signed = true;
+    result.image_name = signed_image_name(o.image);
+    result.image_id = signed_image->id;
     return result;
   }
   const ops::BuildInputs in = phases.run("inputs", [&] { return ops::gather_build_inputs(client, o, progress); });

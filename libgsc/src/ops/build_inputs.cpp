@@ -21,7 +21,6 @@ templates::StageData BuildInputs::stage_data(const std::string& app_image_name) 
   // The SGX loader links libprotobuf-c besides libc: take it from the Gramine image rather than
   // installing packages (and a package manager's state) into the app image.
   d.runtime_libs = {{layout.system_lib + "/libprotobuf-c.so.1", gramine_lib_dir() + "/gsc/"}};
-  d.cmd_json = insecure_args == InsecureArgs::yes ? nlohmann::json(command.cmd).dump() : "[]";
   return d;
 }
 
@@ -33,6 +32,10 @@ templates::ApploaderData BuildInputs::apploader_data() const {
   d.runtime_lib_dir = templates::shell_quote(gramine_lib_dir() + "/gsc");
   d.gramine_prefix = kGraminePrefix;
   return d;
+}
+
+std::string BuildInputs::cmd_json() const {
+  return insecure_args == InsecureArgs::yes ? nlohmann::json(command.cmd).dump() : "[]";
 }
 
 std::map<std::string, std::string> BuildInputs::labels(const BuildOptions& o) const {

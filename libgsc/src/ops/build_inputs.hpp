@@ -35,6 +35,8 @@ struct BuildInputs {
   std::string gramine_lib_dir() const;
   templates::StageData stage_data(const std::string& app_image_name) const;
   templates::ApploaderData apploader_data() const;
+  // The image's CMD: the app's CMD with --insecure-args (runtime args replace it), else [].
+  std::string cmd_json() const;
   // The labels of the unsigned image (what sign-image and other tools read).
   std::map<std::string, std::string> labels(const BuildOptions& options) const;
 };

@@ -109,6 +109,7 @@ std::string build_signed(docker::Client& client, const docker::ImageInspect& uns
   templates::SignData data;
   data.unsigned_image = unsigned_image.id;
   data.args = {o.defines.begin(), o.defines.end()};
+  data.labels = {{ops::label::mr_enclave, info.mr_enclave}, {ops::label::mr_signer, info.mr_signer}};
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_sign_dockerfile(o.templates_dir, data), 0644);
   context.add_file("app_files/entrypoint.manifest.sgx", measured.manifest_sgx, 0644);
@@ -116,7 +117,6 @@ std::string build_signed(docker::Client& client, const docker::ImageInspect& uns
   docker::BuildOptions build;
   build.context = context.finish();
   build.tags = {signed_image_name(o.image)};
-  build.labels = {{ops::label::mr_enclave, info.mr_enclave}, {ops::label::mr_signer, info.mr_signer}};
   report(progress, ProgressEvent::Kind::step, "Adding the signature layer and tagging " + signed_image_name(o.image));
   return client.build(build, progress).image_id;
 }

@@ -47,6 +47,21 @@ DistroLayout layout_for(const std::string& family) {
   throw Error(ErrorCategory::internal, "no distro layout for `" + family + "`");
 }
 
+std::string label_arguments(const std::map<std::string, std::string>& labels) {
+  // Dockerfile double-quoted words: backslash escapes '"', '\\' and '$'; newlines become spaces.
+  auto quoted = [](const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+      if (c == '"' || c == '\\' || c == '$') out += '\\';
+      out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    return out + "\"";
+  };
+  std::string out;
+  for (const auto& [key, value] : labels) out += (out.empty() ? "" : " ") + quoted(key) + "=" + quoted(value);
+  return out;
+}
+
 std::string shell_quote(const std::string& word) {
   std::string out = "'";
   for (char c : word) {
@@ -71,7 +86,6 @@ std::string render_stage_dockerfile(const std::string& dir, const StageData& d) 
   v.set("gramine_image_name", d.gramine_image_name);
   v.set("copy_whole_gramine", flag(d.copy_whole_gramine));
   v.set("runtime_libs", libs);
-  v.set("cmd_json", d.cmd_json);
   return render(dir, "common/Dockerfile.stage", v);
 }
 
@@ -102,6 +116,8 @@ std::string render_entrypoint_manifest(const std::string& dir, const EntrypointM
 std::string render_final_dockerfile(const std::string& dir, const FinalLayerData& d) {
   data v;
   v.set("stage_image", d.stage_image);
+  v.set("cmd_json", d.cmd_json);
+  v.set("labels", label_arguments(d.labels));
   return render(dir, "common/Dockerfile.final", v);
 }
 
@@ -122,6 +138,7 @@ std::string render_sign_dockerfile(const std::string& dir, const SignData& d) {
   data v;
   v.set("unsigned_image", d.unsigned_image);
   v.set("args", args);
+  v.set("labels", label_arguments(d.labels));
   return render(dir, "common/Dockerfile.sign", v);
 }
 

@@ -32,7 +32,6 @@ struct StageData {
   std::string gramine_image_name;
   bool copy_whole_gramine = false;  // non-release: all of /gramine, not only the install
   std::vector<CopyFrom> runtime_libs;
-  std::string cmd_json;             // CMD as a JSON array
 };
 
 struct ApploaderData {
@@ -57,10 +56,13 @@ struct EntrypointManifestData {     // every field is TOML text (strings quoted)
 
 struct FinalLayerData {
   std::string stage_image;
+  std::string cmd_json;             // CMD as a JSON array
+  std::map<std::string, std::string> labels;
 };
 
 struct SignData {
   std::string unsigned_image;
+  std::map<std::string, std::string> labels;
   std::map<std::string, std::string> args;  // `-D k=v` of sign-image, as the original's `args`
 };
 
@@ -69,6 +71,9 @@ std::string render_apploader(const std::string& templates_dir, const ApploaderDa
 std::string render_entrypoint_manifest(const std::string& templates_dir, const EntrypointManifestData& data);
 std::string render_final_dockerfile(const std::string& templates_dir, const FinalLayerData& data);
 std::string render_sign_dockerfile(const std::string& templates_dir, const SignData& data);
+
+// `"k1"="v1" "k2"="v2"`: the arguments of one Dockerfile LABEL instruction.
+std::string label_arguments(const std::map<std::string, std::string>& labels);
 
 // A word quoted for bash: 'it'\''s'.
 std::string shell_quote(const std::string& word);
