@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -154,6 +155,7 @@ std::string sha256_hex(const std::string& bytes) {
 
 bool is_config_file_of_interest(const std::string& path) {
   return path == "/etc/os-release" || path == "/usr/lib/os-release" || path == "/etc/ld.so.conf" ||
+         path == "/etc/passwd" || path == "/etc/group" ||
          path.rfind("/etc/ld.so.conf.d/", 0) == 0;
 }
 
@@ -329,6 +331,71 @@ void read_ld_conf(const Filesystem& fs, const std::string& path, std::vector<std
 }
 
 }  // namespace
+
+namespace {
+
+// The fields of the line of a colon-separated database (/etc/passwd, /etc/group) whose
+// field `column` equals `value`.
+std::optional<std::vector<std::string>> db_entry(const Filesystem& fs, const std::string& path, std::size_t column,
+                                                 const std::string& value) {
+  const auto content = captured_content(fs, path);
+  if (!content) return std::nullopt;
+  std::size_t i = 0;
+  while (i < content->size()) {
+    std::size_t j = content->find('\n', i);
+    if (j == std::string::npos) j = content->size();
+    std::vector<std::string> fields;
+    std::size_t k = i;
+    while (true) {
+      const std::size_t colon = content->find(':', k);
+      if (colon == std::string::npos || colon > j) {
+        fields.push_back(content->substr(k, j - k));
+        break;
+      }
+      fields.push_back(content->substr(k, colon - k));
+      k = colon + 1;
+    }
+    i = j + 1;
+    if (fields.size() > column && fields[column] == value) return fields;
+  }
+  return std::nullopt;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+UserIds resolve_user(const Filesystem& fs, const std::string& user) {
+  const auto colon = user.find(':');
+  const std::string name = user.substr(0, colon);
+  const std::string group = colon == std::string::npos ? "" : user.substr(colon + 1);
+  UserIds ids;
+  std::optional<std::vector<std::string>> passwd;
+  if (all_digits(name)) {
+    ids.uid = std::stoul(name);
+    passwd = db_entry(fs, "/etc/passwd", 2, name);
+  } else {
+    passwd = db_entry(fs, "/etc/passwd", 0, name);
+    if (!passwd || passwd->size() < 4 || !all_digits((*passwd)[2]))
+      throw Error(ErrorCategory::input, "The image's USER `" + name + "` is not in its /etc/passwd. Use a numeric "
+                                        "`USER uid:gid` or add the user to the image.");
+    ids.uid = std::stoul((*passwd)[2]);
+  }
+  if (passwd && passwd->size() >= 4 && all_digits((*passwd)[3])) ids.gid = std::stoul((*passwd)[3]);
+  if (!group.empty()) {
+    if (all_digits(group)) {
+      ids.gid = std::stoul(group);
+    } else {
+      const auto entry = db_entry(fs, "/etc/group", 0, group);
+      if (!entry || entry->size() < 3 || !all_digits((*entry)[2]))
+        throw Error(ErrorCategory::input, "The image's USER group `" + group + "` is not in its /etc/group.");
+      ids.gid = std::stoul((*entry)[2]);
+    }
+  }
+  return ids;
+}
 
 std::vector<std::string> library_dirs(const Filesystem& fs) {
   std::vector<std::string> candidates;

@@ -69,6 +69,15 @@ std::optional<std::string> lookup_in_path(const Filesystem& fs, const std::strin
 // tree (include globs followed), then /lib and /usr/lib. Only directories that exist.
 std::vector<std::string> library_dirs(const Filesystem& fs);
 
+struct UserIds {
+  unsigned long uid = 0;
+  unsigned long gid = 0;
+};
+
+// The ids of a Dockerfile USER value ("name", "uid", "name:group", "uid:gid") from the
+// image's /etc/passwd and /etc/group (captured). An unknown name is an input error.
+UserIds resolve_user(const Filesystem& fs, const std::string& user);
+
 // The files scan() must capture for captured_content/library_dirs/distro detection.
 bool is_config_file_of_interest(const std::string& path);
 

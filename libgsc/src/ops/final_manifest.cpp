@@ -56,6 +56,10 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const BuildInputs& 
   d.insecure_args = in.insecure_args == InsecureArgs::yes;
   d.start_dir = manifest::quote(in.command.working_dir);
   d.debug = in.build_type == BuildType::release ? "false" : "true";
+  const image::UserIds ids = image::resolve_user(fs, in.command.user);
+  d.set_ids = ids.uid != 0 || ids.gid != 0;
+  d.uid = std::to_string(ids.uid);
+  d.gid = std::to_string(ids.gid);
   return manifest::parse_manifest(templates::render_entrypoint_manifest(templates_dir, d), "entrypoint manifest template");
 }
 

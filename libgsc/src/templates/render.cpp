@@ -110,6 +110,9 @@ std::string render_entrypoint_manifest(const std::string& dir, const EntrypointM
   v.set("insecure_args", flag(d.insecure_args));
   v.set("start_dir", d.start_dir);
   v.set("debug", d.debug);
+  v.set("set_ids", flag(d.set_ids));
+  v.set("uid", d.uid);
+  v.set("gid", d.gid);
   return render(dir, "common/entrypoint.manifest", v);
 }
 

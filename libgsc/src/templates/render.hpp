@@ -52,6 +52,9 @@ struct EntrypointManifestData {     // every field is TOML text (strings quoted)
   bool insecure_args = false;
   std::string start_dir;
   std::string debug;                // "true" / "false"
+  bool set_ids = false;             // a non-root USER: Gramine reports these ids to the app
+  std::string uid;
+  std::string gid;
 };
 
 struct FinalLayerData {
