@@ -1,0 +1,95 @@
+// Golden-file tests of the templates: GSC_UPDATE_GOLDEN=1 rewrites tests/golden/.
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gsc/error.hpp"
+#include "templates/render.hpp"
+
+using namespace gsc::templates;
+
+namespace {
+
+std::string source_dir() {
+  const char* s = std::getenv("GSC_SOURCE_DIR");
+  return s ? s : GSC_TEST_SOURCE_DIR;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = source_dir() + "/tests/golden/" + name;
+  if (std::getenv("GSC_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  INFO(path);
+  CHECK(actual == ss.str());
+}
+
+std::string templates() { return source_dir() + "/templates"; }
+
+}  // namespace
+
+TEST_CASE("stage Dockerfile per distro family, release and debug", "[golden]") {
+  for (const std::string family : {"debian", "ubuntu", "centos", "redhat", "suse"}) {
+    const DistroLayout layout = layout_for(family);
+    StageData d;
+    d.app_image = "sha256:app";
+    d.app_image_name = "python:3";
+    d.gramine_image = "sha256:gramine";
+    d.gramine_image_name = "gramine:1.9";
+    d.runtime_libs = {{layout.system_lib + "/libprotobuf-c.so.1", "/gramine/meson_build_output/" + layout.lib_dir + "/gsc/"}};
+    check_golden("stage-" + family + ".Dockerfile", render_stage_dockerfile(templates(), d));
+    d.copy_whole_gramine = true;
+    check_golden("stage-" + family + "-debug.Dockerfile", render_stage_dockerfile(templates(), d));
+  }
+}
+
+TEST_CASE("final, sign Dockerfiles and apploader", "[golden]") {
+  check_golden("final.Dockerfile",
+               render_final_dockerfile(templates(), {.stage_image = "sha256:stage", .cmd_json = "[\"a\",\"b c\"]",
+                                                     .labels = {{"gsc.tool", "gsc"}, {"q", "say \"$HOME\"\n"}}}));
+  check_golden("sign.Dockerfile",
+               render_sign_dockerfile(templates(), {.unsigned_image = "sha256:u", .labels = {{"gsc.mr_enclave", "00"}},
+                                                    .args = {{"k", "v\nRUN evil"}}}));
+  ApploaderData a;
+  a.runtime_lib_dir = shell_quote("/gramine/meson_build_output/lib/x86_64-linux-gnu/gsc");
+  check_golden("apploader-release.sh", render_apploader(templates(), a));
+  a.trace = true;
+  a.insecure_args = true;
+  a.binary_arguments = " " + shell_quote("it's") + " " + shell_quote("--x");
+  check_golden("apploader-debug-insecure.sh", render_apploader(templates(), a));
+}
+
+TEST_CASE("entrypoint manifest: values arrive quoted, nothing is HTML-escaped", "[golden]") {
+  EntrypointManifestData d;
+  d.entrypoint = "\"/gramine/app_files/python3\"";
+  d.libsysdb_uri = "\"file:/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/libsysdb.so\"";
+  d.libsysdb_sha256 = "\"0b37\"";
+  d.log_level = "\"error\"";
+  d.ld_library_path = "\"/a:/b\"";
+  d.path = "\"/usr/bin:<&>\"";
+  d.start_dir = "\"/app/\"";
+  d.debug = "false";
+  check_golden("entrypoint-release.manifest", render_entrypoint_manifest(templates(), d));
+  d.insecure_args = true;
+  d.set_ids = true;
+  d.uid = "1000";
+  d.gid = "1000";
+  d.debug = "true";
+  const std::string out = render_entrypoint_manifest(templates(), d);
+  CHECK(out.find("<&>") != std::string::npos);
+  check_golden("entrypoint-insecure-user.manifest", out);
+}
+
+TEST_CASE("a missing template is an error naming it", "[render]") {
+  CHECK_THROWS_WITH(render_final_dockerfile("/nonexistent", {}), Catch::Contains("/nonexistent/common/Dockerfile.final"));
+}
+
+TEST_CASE("shell_quote and label_arguments", "[render]") {
+  CHECK(shell_quote("it's") == "'it'\\''s'");
+  CHECK(label_arguments({{"a", "x\"y$z\\"}, {"b", "1\n2"}}) == "\"a\"=\"x\\\"y\\$z\\\\\" \"b\"=\"1 2\"");
+}
