@@ -67,7 +67,7 @@ inline Run sh(const std::string& command) {
 
 // Runs the gsc CLI under test with the given arguments (each quoted).
 inline Run gsc(const std::vector<std::string>& args) {
-  std::string cmd = sh_quote(env_or("GSC_BIN", "gsc"));
+  std::string cmd = sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
   for (const auto& a : args) cmd += " " + sh_quote(a);
   return sh(cmd);
 }

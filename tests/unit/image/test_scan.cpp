@@ -98,7 +98,7 @@ TEST_CASE("trusted files: both sides of /lib -> usr/lib, links under their own p
   CHECK(std::any_of(t.notes.begin(), t.notes.end(), [](auto& n) { return n.find("loop") != std::string::npos; }));
 }
 
-TEST_CASE("trusted files: user-listed paths are not added twice; exclusions are a parameter", "[trusted]") {
+TEST_CASE("trusted files: user-listed paths are not added twice, and exclusions are a parameter", "[trusted]") {
   const auto fs = scan_of(debian_like()).fs;
   image::TrustedFilesOptions options;
   options.already_listed = {"/opt/data/file.txt"};

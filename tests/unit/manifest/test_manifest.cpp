@@ -55,7 +55,7 @@ TEST_CASE("listed paths and hashless trusted entries", "[trusted]") {
   CHECK(trusted_files_without_hash(to_toml_string(m)).empty());
 }
 
-TEST_CASE("manifest parse errors name file, line and column; a missing file is an error", "[parse]") {
+TEST_CASE("manifest parse errors name file, line and column, and a missing file is an error", "[parse]") {
   CHECK_THROWS_WITH(parse_manifest("a = 1\nb = [unclosed\n", "app.manifest"), Catch::StartsWith("app.manifest:2:"));
   CHECK_THROWS_WITH(load_user_manifest("/nonexistent.manifest"), Catch::Contains("/nonexistent.manifest"));
 }
