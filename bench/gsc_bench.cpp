@@ -10,8 +10,10 @@
 // Figures go to stdout, one `name: value unit` per line.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -25,6 +27,12 @@
 #include "image/scan.hpp"
 
 namespace {
+
+// templates/ next to this binary (build/bin -> build/share/gsc/templates), or $GSC_TEMPLATES_DIR.
+std::string templates_dir() {
+  if (const char* env = std::getenv("GSC_TEMPLATES_DIR"); env && *env) return env;
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "share/gsc/templates").string();
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -55,13 +63,22 @@ double image_size_mb(const std::string& image) {
   return std::stod(shell("docker image inspect -f '{{.Size}}' " + image)) / 1e6;
 }
 
-int bench_build(const std::string& image, const std::string& manifest, const std::string& config) {
+int bench_build(const std::string& source_image, const std::string& manifest, const std::string& config) {
   auto client = gsc::docker::Client::from_environment();
+  // Build under a private name, so an existing gsc-IMAGE neither short-cuts the build nor is replaced.
+  const std::string image = "gsc-bench/app:" + std::to_string(::getpid());
+  shell("docker tag " + source_image + " " + image);
+  struct Cleanup {
+    std::string image;
+    ~Cleanup() {
+      std::system(("docker rmi -f gsc-" + image + "-unsigned " + image + " >/dev/null 2>&1").c_str());
+    }
+  } cleanup{image};
   gsc::BuildOptions opts;
   opts.image = image;
   opts.manifest_path = manifest;
   opts.config_path = config;
-  opts.templates_dir = std::getenv("GSC_TEMPLATES_DIR") ? std::getenv("GSC_TEMPLATES_DIR") : "";
+  opts.templates_dir = templates_dir();
   opts.use_cache = gsc::UseCache::no;
   gsc::BuildResult result;
   const double total = seconds_of([&] { result = gsc::build(client, opts, {}); });
@@ -71,7 +88,7 @@ int bench_build(const std::string& image, const std::string& manifest, const std
   std::cout << "build.trusted_files: " << result.trusted_files << "\n";
   std::cout << "build.bytes_hashed: " << static_cast<double>(result.bytes_hashed) / 1e6 << " MB\n";
   std::cout << "build.peak_rss: " << peak_rss_kb() / 1024.0 << " MB\n";
-  const double before = image_size_mb(image), after = image_size_mb(result.image_name);
+  const double before = image_size_mb(source_image), after = image_size_mb(result.image_name);
   std::cout << "build.image_growth: " << after - before << " MB (" << before << " -> " << after << ")\n";
   return 0;
 }
@@ -133,7 +150,7 @@ int bench_sign(const std::string& image, const std::string& key, const std::stri
   opts.image = image;
   opts.key_path = key;
   opts.config_path = config;
-  opts.templates_dir = std::getenv("GSC_TEMPLATES_DIR") ? std::getenv("GSC_TEMPLATES_DIR") : "";
+  opts.templates_dir = templates_dir();
   gsc::SignResult result;
   const double total = seconds_of([&] { result = gsc::sign_image(client, opts, {}); });
   std::cout << "sign.total: " << total << " s\n";
