@@ -110,14 +110,6 @@ std::string parent_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string join(const std::string& dir, const std::string& name) {
-  std::string out;
-  out.reserve(dir.size() + name.size() + 1);
-  if (dir != "/") out.append(dir);
-  out.push_back('/');
-  out.append(name);
-  return out;
-}
 
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> parts;
@@ -145,6 +137,15 @@ void add_to_tree(Filesystem& fs, const std::string& path) {
 }
 
 }  // namespace
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  std::string out;
+  out.reserve(dir.size() + name.size() + 1);
+  if (dir != "/") out.append(dir);
+  out.push_back('/');
+  out.append(name);
+  return out;
+}
 
 std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -233,7 +234,7 @@ std::optional<std::string> resolve(const Filesystem& fs, const std::string& star
       current = parent_of(current);
       continue;
     }
-    const std::string next = join(current, part);
+    const std::string next = join_path(current, part);
     const auto it = fs.nodes.find(next);
     if (it == fs.nodes.end()) return std::nullopt;
     if (it->second.type != Node::Type::symlink) {
@@ -278,7 +279,7 @@ std::optional<std::string> lookup_in_path(const Filesystem& fs, const std::strin
     const std::string dir = path_value.substr(i, j - i);
     i = j + 1;
     if (dir.empty() || dir.front() != '/') continue;
-    const std::string candidate = join(dir, name);
+    const std::string candidate = join_path(dir, name);
     const Node* node = nullptr;
     try {
       node = resolve_node(fs, candidate);
@@ -321,7 +322,7 @@ void read_ld_conf(const Filesystem& fs, const std::string& path, std::vector<std
       const auto kids = fs.children.find(dir);
       if (kids == fs.children.end()) continue;
       for (const auto& name : kids->second) {  // sorted, like glob(3)
-        const std::string candidate = join(dir, name);
+        const std::string candidate = join_path(dir, name);
         if (glob_match(pattern.c_str(), candidate.c_str())) read_ld_conf(fs, candidate, dirs, depth + 1);
       }
       continue;

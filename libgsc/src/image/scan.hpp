@@ -47,6 +47,9 @@ struct ScanResult {
 // Reads a tar stream of a whole filesystem (GET /containers/{id}/export) once.
 ScanResult scan(ByteSource& export_stream, const ScanOptions& options);
 
+// "/a" + "b" -> "/a/b"; "/" + "b" -> "/b".
+std::string join_path(const std::string& dir, const std::string& name);
+
 // The SHA-256 of bytes as lowercase hex.
 std::string sha256_hex(const std::string& bytes);
 

@@ -20,15 +20,6 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-std::string child_path(const std::string& dir, const std::string& name) {
-  std::string out;
-  out.reserve(dir.size() + name.size() + 1);
-  if (dir != "/") out.append(dir);
-  out.push_back('/');
-  out.append(name);
-  return out;
-}
-
 class Walker {
  public:
   Walker(const Filesystem& fs, const TrustedFilesOptions& options, TrustedFiles& out)
@@ -42,7 +33,7 @@ class Walker {
   void walk_directory(const std::string& real, const std::string& shown, std::vector<std::string>& chain) {
     const auto kids = fs_.children.find(real);
     if (kids == fs_.children.end()) return;
-    for (const auto& name : kids->second) visit(child_path(real, name), child_path(shown, name), chain);
+    for (const auto& name : kids->second) visit(join_path(real, name), join_path(shown, name), chain);
   }
 
   void visit(const std::string& real, const std::string& shown, std::vector<std::string>& chain) {

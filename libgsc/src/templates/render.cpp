@@ -38,6 +38,20 @@ std::string render(const std::string& dir, const std::string& name, const data& 
 
 data flag(bool value) { return value ? data(data::type::bool_true) : data(data::type::bool_false); }
 
+// A mustache list of two-field items, e.g. {source, destination} or {key, value}.
+template <typename Items, typename Fn>
+data list_of(const Items& items, const char* first, const char* second, Fn fields) {
+  data list{data::type::list};
+  for (const auto& item : items) {
+    const auto [a, b] = fields(item);
+    data entry;
+    entry.set(first, a);
+    entry.set(second, b);
+    list.push_back(entry);
+  }
+  return list;
+}
+
 }  // namespace
 
 DistroLayout layout_for(const std::string& family) {
@@ -72,13 +86,8 @@ std::string shell_quote(const std::string& word) {
 }
 
 std::string render_stage_dockerfile(const std::string& dir, const StageData& d) {
-  data libs{data::type::list};
-  for (const auto& lib : d.runtime_libs) {
-    data item;
-    item.set("source", lib.source);
-    item.set("destination", lib.destination);
-    libs.push_back(item);
-  }
+  const data libs = list_of(d.runtime_libs, "source", "destination",
+                            [](const CopyFrom& lib) { return std::pair{lib.source, lib.destination}; });
   data v;
   v.set("app_image", d.app_image);
   v.set("app_image_name", d.app_image_name);
@@ -125,19 +134,15 @@ std::string render_final_dockerfile(const std::string& dir, const FinalLayerData
 }
 
 std::string render_sign_dockerfile(const std::string& dir, const SignData& d) {
-  data args{data::type::list};
-  for (const auto& [key, value] : d.args) {
-    data item;
-    // One line each: a newline in a value must not become a Dockerfile instruction.
-    auto one_line = [](std::string text) {
-      for (auto& c : text)
-        if (c == '\n' || c == '\r') c = ' ';
-      return text;
-    };
-    item.set("key", one_line(key));
-    item.set("value", one_line(value));
-    args.push_back(item);
-  }
+  // One line each: a newline in a value must not become a Dockerfile instruction.
+  auto one_line = [](std::string text) {
+    for (auto& c : text)
+      if (c == '\n' || c == '\r') c = ' ';
+    return text;
+  };
+  const data args = list_of(d.args, "key", "value", [&](const auto& kv) {
+    return std::pair{one_line(kv.first), one_line(kv.second)};
+  });
   data v;
   v.set("unsigned_image", d.unsigned_image);
   v.set("args", args);

@@ -88,7 +88,7 @@ TEST_CASE("build from an in-memory context: progress lines arrive, then inspect,
   CHECK_THROWS_AS(client.inspect_image(other + ":v2"), gsc::Error);
 }
 
-TEST_CASE("a failing RUN step is a BuildError with that step's output; nothing is left", "[docker]") {
+TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothing is left", "[docker]") {
   auto client = docker::Client::from_environment();
   docker::record_image_baseline(client);
   docker::BuildOptions options;
@@ -161,7 +161,7 @@ TEST_CASE("archive put then get, export as a stream, logs demultiplexed", "[dock
   CHECK(logs.err == "to-stderr\n");
 }
 
-TEST_CASE("removing a container that is gone is not_found; prune by label", "[docker]") {
+TEST_CASE("removing a container that is gone is not_found, and prune by label works", "[docker]") {
   auto client = docker::Client::from_environment();
   try {
     client.remove_container("gsc-test-no-such-container");
