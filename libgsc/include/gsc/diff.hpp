@@ -1,0 +1,52 @@
+#pragma once
+// Why did MRENCLAVE change? A comparison of what two graminized images measure: their final
+// manifests (every trusted file with its hash, argv, env, mounts, sgx settings), their
+// trusted argv, their Gramine runtime, and their SIGSTRUCTs when signed.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gsc/sigstruct.hpp"
+
+namespace gsc {
+
+// What gsc reads of one graminized image to compare it.
+struct MeasuredImage {
+  std::string name;
+  std::string manifest;                   // /gramine/app_files/entrypoint.manifest
+  std::string trusted_argv;               // /gramine/app_files/trusted_argv ("" with --insecure-args)
+  std::optional<SigstructInfo> sigstruct; // when signed
+  std::string gramine_image_id;           // label gsc.gramine.image_id
+  std::string gramine_version;            // label gsc.gramine.version of that image, if any
+};
+
+struct FileChange {
+  std::string path;
+  std::string old_sha256;  // "" when added
+  std::string new_sha256;  // "" when removed
+};
+
+struct ValueChange {
+  std::string key;         // e.g. "loader.env.PATH", "sgx.debug", "argv[2]"
+  std::string old_value;   // "" (and present = false) when added
+  std::string new_value;
+};
+
+struct ImageDiff {
+  bool same_measurement = false;      // same MRENCLAVE (signed) or same measured inputs
+  std::vector<std::string> verdict;   // the differing parts, in the order of the groups below
+  std::vector<FileChange> files_added, files_removed, files_changed;
+  std::vector<ValueChange> argv, env, mounts, sgx, runtime, other, sigstruct;
+};
+
+// Compares two images' measured inputs. Pure: no daemon.
+ImageDiff diff_measured(const MeasuredImage& a, const MeasuredImage& b);
+
+// Text for people: the verdict first, then counts and the first `limit` entries of each group
+// (0 = all).
+std::string format_diff_text(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b, std::size_t limit);
+// One JSON object with every group.
+std::string format_diff_json(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b);
+
+}  // namespace gsc
