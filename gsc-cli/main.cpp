@@ -32,6 +32,7 @@ constexpr const char* kUsage =
     "  sign-image     Sign a graminized image: gsc sign-image IMAGE KEY-FILE\n"
     "  build-gramine  Build a base image with Gramine compiled from source: gsc build-gramine IMAGE\n"
     "  info-image     Print the SIGSTRUCT fields (MRENCLAVE, MRSIGNER, ...): gsc info-image IMAGE\n"
+    "  diff-image     Explain why two graminized images measure differently: gsc diff-image A B\n"
     "  version        Print gsc's version and the Docker daemon's\n"
     "\n"
     "Run `gsc COMMAND --help` for a command's options.\n";

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gsc/diff.hpp"
 #include "gsc/progress.hpp"
 #include "gsc/sigstruct.hpp"
 
@@ -120,5 +121,13 @@ struct BuildGramineResult {
 // gsc build-gramine: compiles Gramine from Gramine.Repository at Gramine.Branch.
 BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
                                  const ProgressFn& progress);
+
+struct DiffResult {
+  MeasuredImage a, b;
+  ImageDiff diff;
+};
+
+// gsc diff-image: what differs between the measured inputs of two graminized images.
+DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b);
 
 }  // namespace gsc

@@ -1,0 +1,46 @@
+// gsc diff-image: reads what two graminized images measure, without running them, and
+// compares it (the comparison itself is manifest/diff.cpp, pure).
+
+#include "gsc/diff.hpp"
+#include "gsc/docker.hpp"
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+#include "ops/container.hpp"
+#include "ops/labels.hpp"
+
+namespace gsc {
+namespace {
+
+MeasuredImage read_measured(docker::Client& client, const std::string& name) {
+  const auto image = ops::find_image(client, name);
+  if (!image)
+    throw Error(ErrorCategory::not_found, "Cannot find image `" + name + "`. `docker images` lists the images the daemon has.");
+  const auto files = ops::read_image_files(client, image->id,
+                                           {"/gramine/app_files/entrypoint.manifest", "/gramine/app_files/trusted_argv",
+                                            "/gramine/app_files/entrypoint.sig"});
+  if (!files[0])
+    throw Error(ErrorCategory::input, "`" + name + "` is not a graminized image (no /gramine/app_files/entrypoint.manifest). "
+                                      "Make one with `gsc build`.");
+  MeasuredImage m;
+  m.name = name;
+  m.manifest = *files[0];
+  m.trusted_argv = files[1].value_or("");
+  if (files[2]) m.sigstruct = describe_sigstruct(*files[2]);
+  m.gramine_image_id = ops::label_of(*image, ops::label::gramine_image_id);
+  if (!m.gramine_image_id.empty())
+    if (const auto gramine = ops::find_image(client, m.gramine_image_id))
+      m.gramine_version = ops::label_of(*gramine, "gsc.gramine.version");
+  return m;
+}
+
+}  // namespace
+
+DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b) {
+  DiffResult result;
+  result.a = read_measured(client, a);
+  result.b = read_measured(client, b);
+  result.diff = diff_measured(result.a, result.b);
+  return result;
+}
+
+}  // namespace gsc
