@@ -4,6 +4,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +25,15 @@
 namespace po = boost::program_options;
 
 namespace {
+
+// Set by the signal thread before it removes what the run created. From then on, an error in
+// the main thread is a consequence of that cleanup: it stays silent and the signal thread
+// ends the process with 130.
+std::atomic<bool> interrupted{false};
+
+[[noreturn]] void wait_for_cleanup() {
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
+}
 
 constexpr const char* kUsage =
     "usage: gsc COMMAND [OPTIONS] ...\n"
@@ -61,6 +72,7 @@ void start_signal_thread() {
   std::thread([] {
     int sig = 0;
     sigwait(&set, &sig);
+    interrupted = true;
     std::cerr << "\ngsc: interrupted: removing what this run created\n";
     gsc::docker::remove_registered_resources();
     std::_Exit(sig == SIGINT ? 130 : 128 + sig);
@@ -79,20 +91,30 @@ int main(int argc, char** argv) {
     start_signal_thread();
     const std::string command = args[0];
     args.erase(args.begin());
-    return gsc::cli::run_command(command, args);
-  } catch (const po::error& e) {
-    std::cerr << "gsc: error: " << e.what() << ". Run `gsc " << (args.empty() ? "" : "COMMAND ")
-              << "--help`.\n";
-    return gsc::exit_code(gsc::ErrorCategory::usage);
-  } catch (const gsc::BuildError& e) {
-    std::cerr << "gsc: error: docker build failed at `" << e.step() << "`: " << e.what() << '\n';
-    if (!e.output().empty()) std::cerr << "  output of that step:\n" << e.output();
-    return gsc::exit_code(e.category());
-  } catch (const gsc::Error& e) {
-    std::cerr << "gsc: error: " << e.what() << '\n';
-    return gsc::exit_code(e.category());
-  } catch (const std::exception& e) {
-    std::cerr << "gsc: internal error: " << e.what() << ". Please report this.\n";
-    return gsc::exit_code(gsc::ErrorCategory::internal);
+    const int status = gsc::cli::run_command(command, args);
+    if (interrupted) wait_for_cleanup();
+    return status;
+  } catch (...) {
+    if (interrupted) wait_for_cleanup();
+    try {
+      throw;
+    } catch (const po::error& e) {
+      std::cerr << "gsc: error: " << e.what() << ". Run `gsc " << (args.empty() ? "" : "COMMAND ")
+                << "--help`.\n";
+      return gsc::exit_code(gsc::ErrorCategory::usage);
+    } catch (const gsc::BuildError& e) {
+      std::cerr << "gsc: error: docker build failed at `" << e.step() << "`: " << e.what() << '\n';
+      if (!e.output().empty()) std::cerr << "  output of that step:\n" << e.output();
+      return gsc::exit_code(e.category());
+    } catch (const gsc::Error& e) {
+      std::cerr << "gsc: error: " << e.what() << '\n';
+      return gsc::exit_code(e.category());
+    } catch (const std::exception& e) {
+      std::cerr << "gsc: internal error: " << e.what() << ". Please report this.\n";
+      return gsc::exit_code(gsc::ErrorCategory::internal);
+    } catch (...) {
+      std::cerr << "gsc: internal error: unknown exception. Please report this.\n";
+      return gsc::exit_code(gsc::ErrorCategory::internal);
+    }
   }
 }
