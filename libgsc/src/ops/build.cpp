@@ -58,10 +58,30 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
   return client.build(build, progress).image_id;
 }
 
-}  // namespace
-
+// Steps 2 to 5; images it made stay registered until the run succeeds.
 void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
-                  BuildResult& result, const ProgressFn& progress);
+                  BuildResult& result, const ProgressFn& progress) {
+  // 2. Stage image.
+  report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
+  ops::OwnedImage stage(client, phases.run("stage_build", [&] { return build_stage(client, in, o, progress); }));
+
+  // 3 + 4. One pass over the stage's files, then the final manifest.
+  report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
+  const ops::FinalManifest manifest =
+      phases.run("export_and_hash", [&] { return ops::make_final_manifest(client, stage.id(), in, o, progress); });
+  result.trusted_files = manifest.trusted_files;
+  result.bytes_hashed = manifest.bytes_hashed;
+
+  // 5. Final layer.
+  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer and tagging " + result.image_name);
+  const std::string previous = ops::image_id_of(client, result.image_name);
+  result.image_id = phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); });
+  stage.keep();  // now the final image's parent: removed together with it
+  ops::remove_if_orphaned(client, previous, result.image_id);
+}
+
+
+}  // namespace
 
 BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
   ops::Phases phases;
@@ -91,27 +111,6 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   }
   result.timings = phases.timings();
   return result;
-}
-
-void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
-                  BuildResult& result, const ProgressFn& progress) {
-  // 2. Stage image.
-  report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
-  ops::OwnedImage stage(client, phases.run("stage_build", [&] { return build_stage(client, in, o, progress); }));
-
-  // 3 + 4. One pass over the stage's files, then the final manifest.
-  report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
-  const ops::FinalManifest manifest =
-      phases.run("export_and_hash", [&] { return ops::make_final_manifest(client, stage.id(), in, o, progress); });
-  result.trusted_files = manifest.trusted_files;
-  result.bytes_hashed = manifest.bytes_hashed;
-
-  // 5. Final layer.
-  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer and tagging " + result.image_name);
-  const std::string previous = ops::image_id_of(client, result.image_name);
-  result.image_id = phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); });
-  stage.keep();  // now the final image's parent: removed together with it
-  ops::remove_if_orphaned(client, previous, result.image_id);
 }
 
 }  // namespace gsc
