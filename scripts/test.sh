@@ -17,7 +17,11 @@ fi
 scripts/install-deps.sh
 scripts/start-dockerd.sh
 
-cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+# Configure quietly, but show which Gramine legs the integration tests will run.
+mkdir -p "$build_dir"
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >"$build_dir/configure.log" 2>&1 ||
+  { cat "$build_dir/configure.log" >&2; exit 1; }
+grep -E "Integration tests" "$build_dir/configure.log" || true
 cmake --build "$build_dir" -j"$(nproc)"
 
 log="$build_dir/ctest.log"

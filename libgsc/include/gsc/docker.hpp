@@ -79,6 +79,7 @@ struct ImageInspect {
 
 struct ImageSummary {
   std::string id;
+  std::string parent;                  // "" for a base image
   std::vector<std::string> repo_tags;
   std::map<std::string, std::string> labels;
   std::int64_t size = 0;
@@ -209,9 +210,10 @@ void register_image(const std::string& id);
 void unregister_image(const std::string& id);
 
 // A failed or interrupted classic build leaves the images of its finished steps behind,
-// untagged. Record the daemon's images before building; afterwards remove the untagged
-// ones that appeared since (only those: other images are never touched).
-void record_image_baseline(Client& client);
+// untagged. Record the daemon's images and the image the builds start FROM; afterwards
+// remove the untagged images that appeared since and descend from it. Nothing else is
+// touched: not older images, not another build's steps on the same daemon.
+void record_image_baseline(Client& client, const std::string& build_root_id);
 void remove_untagged_images_since_baseline(Client& client) noexcept;
 
 // Removes every registered container, then every registered image, then the untagged

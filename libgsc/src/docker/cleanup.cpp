@@ -1,6 +1,7 @@
 // The registry of what this process created in the daemon, for removal on Ctrl-C.
 
 #include <mutex>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -14,6 +15,7 @@ struct Registry {
   std::set<std::string> containers;
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
+  std::string build_root;                          // the image this run's builds start FROM
 };
 
 Registry& registry() {
@@ -43,28 +45,45 @@ void unregister_image(const std::string& id) {
   registry().images.erase(id);
 }
 
-void record_image_baseline(Client& client) {
+void record_image_baseline(Client& client, const std::string& build_root_id) {
   std::set<std::string> ids;
   for (const auto& image : client.list_images({.all = true})) ids.insert(image.id);
   std::lock_guard lock(registry().mutex);
-  if (!registry().baseline) registry().baseline = std::move(ids);
+  if (!registry().baseline) {
+    registry().baseline = std::move(ids);
+    registry().build_root = build_root_id;
+  }
 }
 
 void remove_untagged_images_since_baseline(Client& client) noexcept {
   std::set<std::string> baseline;
+  std::string root;
   {
     std::lock_guard lock(registry().mutex);
     if (!registry().baseline) return;
     baseline = *registry().baseline;
+    root = registry().build_root;
   }
   try {
-    // Newest first: a child must go before its parent. Repeat while progress is made.
+    // A child must go before its parent: repeat while progress is made.
     for (bool removed = true; removed;) {
       removed = false;
-      for (const auto& image : client.list_images({.all = true})) {
+      const auto images = client.list_images({.all = true});
+      std::map<std::string, std::string> parent_of;
+      for (const auto& image : images) parent_of[image.id] = image.parent;
+      auto descends_from_root = [&](std::string id) {
+        for (int depth = 0; depth < 1000 && !id.empty(); ++depth) {
+          if (id == root) return true;
+          const auto it = parent_of.find(id);
+          if (it == parent_of.end()) return false;
+          id = it->second;
+        }
+        return false;
+      };
+      for (const auto& image : images) {
         const bool untagged = image.repo_tags.empty() ||
                               (image.repo_tags.size() == 1 && image.repo_tags[0] == "<none>:<none>");
-        if (!untagged || baseline.count(image.id)) continue;
+        if (!untagged || baseline.count(image.id) || !descends_from_root(image.id)) continue;
         try {
           client.remove_image(image.id, {.force = false, .noprune = false});
           removed = true;

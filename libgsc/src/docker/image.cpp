@@ -51,6 +51,7 @@ std::vector<ImageSummary> Client::list_images(const ImageListOptions& options) {
   for (const auto& item : j) {
     ImageSummary s;
     s.id = item.value("Id", "");
+    s.parent = item.value("ParentId", "");
     if (item.contains("RepoTags") && item["RepoTags"].is_array())
       s.repo_tags = item["RepoTags"].get<std::vector<std::string>>();
     s.labels = string_map(item.value("Labels", nlohmann::json()));

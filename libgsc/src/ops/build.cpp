@@ -102,7 +102,7 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.argv = in.command.argv;
 
   // A failed or interrupted build must leave no image behind, not even a build step's.
-  docker::record_image_baseline(client);
+  docker::record_image_baseline(client, in.app_image.id);
   try {
     build_images(client, o, in, phases, result, progress);
   } catch (...) {

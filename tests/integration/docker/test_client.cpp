@@ -90,7 +90,7 @@ TEST_CASE("build from an in-memory context: progress lines arrive, then inspect,
 
 TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothing is left", "[docker]") {
   auto client = docker::Client::from_environment();
-  docker::record_image_baseline(client);
+  docker::record_image_baseline(client, client.inspect_image("gsc-test/debian:12").id);
   docker::BuildOptions options;
   options.context = context_with("FROM gsc-test/debian:12\nRUN echo first-step\nRUN echo broken-output && false\n");
   try {
