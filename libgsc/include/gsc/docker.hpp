@@ -204,6 +204,12 @@ class Client {
 
 // Resources created by this process in the daemon, so that an interrupted run (Ctrl-C) can
 // remove them. Operations register what they create and unregister what they removed.
+//
+// Creating is bracketed so that no creation slips between the daemon and the registry:
+// begin_creation() (false once interrupted: create nothing), create, register, end_creation().
+// remove_registered_resources() first refuses new creations and waits for the ones in flight.
+bool begin_creation();
+void end_creation();
 void register_container(const std::string& id);
 void unregister_container(const std::string& id);
 void register_image(const std::string& id);

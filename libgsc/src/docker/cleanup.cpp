@@ -1,6 +1,8 @@
 // The registry of what this process created in the daemon, for removal on Ctrl-C.
 
 #include <mutex>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +14,9 @@ namespace {
 
 struct Registry {
   std::mutex mutex;
+  std::condition_variable idle;
+  int in_flight = 0;       // creations between begin_creation() and end_creation()
+  bool closing = false;    // set by remove_registered_resources(): no new creations
   std::set<std::string> containers;
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
@@ -24,6 +29,19 @@ Registry& registry() {
 }
 
 }  // namespace
+
+bool begin_creation() {
+  std::lock_guard lock(registry().mutex);
+  if (registry().closing) return false;
+  ++registry().in_flight;
+  return true;
+}
+
+void end_creation() {
+  std::lock_guard lock(registry().mutex);
+  --registry().in_flight;
+  registry().idle.notify_all();
+}
 
 void register_container(const std::string& id) {
   std::lock_guard lock(registry().mutex);
@@ -99,7 +117,10 @@ void remove_untagged_images_since_baseline(Client& client) noexcept {
 void remove_registered_resources() noexcept {
   std::set<std::string> containers, images;
   {
-    std::lock_guard lock(registry().mutex);
+    std::unique_lock lock(registry().mutex);
+    registry().closing = true;
+    // A creation the daemon may already have done is registered within moments: wait for it.
+    registry().idle.wait_for(lock, std::chrono::seconds(30), [] { return registry().in_flight == 0; });
     containers.swap(registry().containers);
     images.swap(registry().images);
   }

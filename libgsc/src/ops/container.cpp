@@ -8,8 +8,15 @@ namespace gsc::ops {
 EphemeralContainer::EphemeralContainer(docker::Client& client, docker::ContainerCreateOptions options)
     : client_(client) {
   options.labels["gsc.tool"] = "gsc";
-  id_ = client_.create_container(options).id;
-  docker::register_container(id_);
+  if (!docker::begin_creation()) throw Error(ErrorCategory::cancelled, "interrupted");
+  try {
+    id_ = client_.create_container(options).id;
+    docker::register_container(id_);
+  } catch (...) {
+    docker::end_creation();
+    throw;
+  }
+  docker::end_creation();
 }
 
 EphemeralContainer::~EphemeralContainer() {
