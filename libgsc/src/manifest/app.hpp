@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "manifest/distro.hpp"  // Distro, parse_distro (callers include them from here too)
+
 namespace gsc::manifest {
 
+// The parts of an image's config (`docker inspect` .Config) that gsc reads.
 struct ImageCommandInput {
   std::optional<std::vector<std::string>> entrypoint;
   std::optional<std::vector<std::string>> cmd;
@@ -23,39 +26,23 @@ struct EnvEntry {
 
 struct AppCommand {
   std::vector<std::string> argv;              // ENTRYPOINT then CMD, as Docker runs it
-  std::string binary;                         // argv[0], a relative path with '/' made absolute
+  std::string binary;                         // argv[0]; relative with '/': working dir prefixed; bare: as is
   std::string binary_basename;                // the name under /gramine/app_files/
-  std::vector<std::string> binary_arguments;  // ENTRYPOINT[1:]
-  std::vector<std::string> cmd;               // CMD (the part runtime args replace with --insecure-args)
+  std::vector<std::string> binary_arguments;  // ENTRYPOINT[1:] (empty without ENTRYPOINT)
+  std::vector<std::string> cmd;               // CMD (CMD[1:] without ENTRYPOINT); runtime args replace it with --insecure-args
   std::string trusted_argv;                   // "/gramine/app_files/<basename>\0arg1\0...": each NUL-terminated
   std::string working_dir;                    // "/" when empty, always ending in '/'
   std::string user;                           // "root" when empty
   std::vector<EnvEntry> env;                  // in image order, values raw (escaped when written)
   std::string path;                           // the image's PATH ("" when unset)
-  std::vector<std::string> notes;             // skipped env values, one line each
+  std::vector<std::string> notes;             // skipped env entries, one line each
 };
 
 // Reads the command from the image config. No entrypoint nor cmd: an input error.
+// Never adds env of its own (no LC_ALL: the image may lack the locale).
 AppCommand app_command(const ImageCommandInput& input);
 
 // The trusted argv file: each string followed by a NUL byte.
 std::string serialize_argv(const std::vector<std::string>& argv);
-
-struct Distro {
-  std::string name;     // as in config.yaml: "debian:12", "ubuntu:22.04", "quay.io/centos/centos:stream9" ...
-  std::string family;   // debian | ubuntu | centos | redhat | suse
-  std::string version;  // "12", "22.04", "9", "9.4", "15.6"
-  bool minimal = false; // RHEL UBI minimal
-};
-
-// Parses a `Distro` name of config.yaml; unsupported names are an input error.
-Distro parse_distro(const std::string& name);
-
-// The distro of an image from its /etc/os-release text (ID + VERSION_ID).
-Distro distro_from_os_release(const std::string& os_release);
-
-// Distros whose packages carry meson and tomli new enough for Gramine (Debian >= 12,
-// Ubuntu >= 23.04): build-gramine takes them from the distro instead of pip.
-bool distro_has_recent_meson(const Distro& distro);
 
 }  // namespace gsc::manifest

@@ -2,12 +2,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
-#include <sstream>
 
 #include "gsc/config.hpp"
 #include "gsc/error.hpp"
+#include "manifest/distro.hpp"
 
 namespace gsc {
 namespace {
@@ -24,23 +27,34 @@ std::string scalar(const std::string& name, const YAML::Node& node, const std::s
   return node.Scalar();
 }
 
-// Checks that a mapping has only known keys; returns them by name.
+std::string dotted(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
+
+// Checks that a mapping has only known keys, each once; returns the values by key.
 std::map<std::string, YAML::Node> mapping(const std::string& name, const YAML::Node& node, const std::string& where,
                                           const std::vector<std::string>& known) {
   std::map<std::string, YAML::Node> out;
   if (node.IsNull()) return out;
   if (!node.IsMap()) fail(name, node.Mark(), "`" + where + "` must be a mapping of keys to values.");
   for (const auto& item : node) {
-    const std::string key = item.first.Scalar();
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
-      for (const auto& k : known) list += (list.empty() ? "`" : ", `") + (where.empty() ? k : where + "." + k) + "`";
-      fail(name, item.first.Mark(),
-           "unknown key `" + (where.empty() ? key : where + "." + key) + "`. Known keys: " + list + ".");
+      for (const auto& k : known) list += (list.empty() ? "`" : ", `") + dotted(where, k) + "`";
+      fail(name, item.first.Mark(), "unknown key `" + dotted(where, key) + "`. Known keys: " + list + ".");
     }
+    if (out.count(key)) fail(name, item.first.Mark(), "`" + dotted(where, key) + "` is set twice. Keep one.");
     out[key] = item.second;
   }
   return out;
+}
+
+// `Distro` must be `auto` or a name gsc has templates for.
+void check_distro(const std::string& name, const YAML::Node& node, const std::string& distro) {
+  try {
+    manifest::parse_distro(distro);
+  } catch (const Error& e) {
+    fail(name, node.Mark(), e.what());
+  }
 }
 
 }  // namespace
@@ -59,6 +73,7 @@ Config parse_config(const std::string& text, const std::string& name) {
   Config config;
   if (top.count("Distro")) config.distro = scalar(name, top["Distro"], "Distro");
   if (config.distro.empty()) config.distro = "auto";
+  if (config.distro != "auto") check_distro(name, top["Distro"], config.distro);
   if (top.count("Registry")) config.registry = scalar(name, top["Registry"], "Registry");
   if (!top.count("Gramine") || top["Gramine"].IsNull())
     fail(name, root.Mark(), "`Gramine` is missing. Provide `Gramine.Image`, or `Gramine.Repository` and `Gramine.Branch`.");
@@ -81,13 +96,19 @@ Config parse_config(const std::string& text, const std::string& name) {
 }
 
 Config load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(ErrorCategory::input, "Cannot read the configuration `" + path +
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(ErrorCategory::input, "Cannot find the configuration `" + path +
                                           "`. Create it with `cp config.yaml.template config.yaml` or pass `-c FILE`.");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  std::ifstream in(path, std::ios::binary);
+  std::string text;
+  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in.is_open() || in.bad())
+    throw Error(ErrorCategory::input, "Cannot read the configuration `" + path + "`. Check its permissions.");
+  Config config = parse_config(text, path);
+  config.base_dir = std::filesystem::path(path).parent_path().string();
+  if (config.base_dir.empty()) config.base_dir = ".";
+  return config;
 }
 
 }  // namespace gsc

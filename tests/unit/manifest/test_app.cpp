@@ -5,14 +5,19 @@
 
 using namespace gsc::manifest;
 using namespace std::string_literals;
+using Strings = std::vector<std::string>;
 
 TEST_CASE("app_command: the original's hello-world CMD gives the exact trusted argv", "[argv]") {
-  const auto c = app_command({std::nullopt,
-                              std::vector<std::string>{"echo", "\"Hello World! Let's check escaped symbols: < & > \""},
+  const auto c = app_command({std::nullopt, Strings{"echo", "\"Hello World! Let's check escaped symbols: < & > \""},
                               {"PATH=/usr/bin:/bin"}, "", ""});
-  CHECK(c.binary == "echo");
+  CHECK(c.binary == "echo");  // bare: the caller resolves it through the image's PATH
   CHECK(c.binary_basename == "echo");
-  CHECK(c.trusted_argv == "/gramine/app_files/echo\0\"Hello World! Let's check escaped symbols: < & > \"\0"s);
+  CHECK(c.binary_arguments.empty());
+  CHECK(c.cmd == Strings{"\"Hello World! Let's check escaped symbols: < & > \""});
+  const std::string expected =
+      "/gramine/app_files/echo\0\"Hello World! Let's check escaped symbols: < & > \"\0"s;
+  CHECK(c.trusted_argv == expected);
+  CHECK(c.trusted_argv.size() == 24 + 51);
   CHECK(c.working_dir == "/");
   CHECK(c.user == "root");
   CHECK(c.path == "/usr/bin:/bin");
@@ -20,47 +25,81 @@ TEST_CASE("app_command: the original's hello-world CMD gives the exact trusted a
 
 TEST_CASE("app_command: ENTRYPOINT with two items plus CMD keeps every CMD item (not the original's off-by-one)",
           "[argv]") {
-  const auto c = app_command({std::vector<std::string>{"./bin/run", "--fixed"}, std::vector<std::string>{"default-arg"},
-                              {}, "/srv", "app"});
-  CHECK(c.argv == std::vector<std::string>{"./bin/run", "--fixed", "default-arg"});
+  const auto c = app_command({Strings{"./bin/run", "--fixed"}, Strings{"default-arg"}, {}, "/srv", "app"});
+  CHECK(c.argv == Strings{"./bin/run", "--fixed", "default-arg"});
   CHECK(c.binary == "/srv/./bin/run");
   CHECK(c.binary_basename == "run");
-  CHECK(c.binary_arguments == std::vector<std::string>{"--fixed"});
-  CHECK(c.cmd == std::vector<std::string>{"default-arg"});
+  CHECK(c.binary_arguments == Strings{"--fixed"});
+  CHECK(c.cmd == Strings{"default-arg"});
   CHECK(c.trusted_argv == "/gramine/app_files/run\0--fixed\0default-arg\0"s);
   CHECK(c.working_dir == "/srv/");
   CHECK(c.user == "app");
 }
 
-TEST_CASE("app_command: no ENTRYPOINT nor CMD is the original's error", "[argv]") {
-  CHECK_THROWS_WITH(app_command({std::nullopt, std::nullopt, {}, "", ""}),
-                    Catch::Contains("cannot find the entrypoint binary"));
-  CHECK_THROWS_AS(app_command({std::vector<std::string>{}, std::vector<std::string>{}, {}, "", ""}), gsc::Error);
+TEST_CASE("app_command: ENTRYPOINT alone, one-item ENTRYPOINT plus CMD, absolute binary", "[argv]") {
+  const auto only = app_command({Strings{"/usr/bin/python3", "-u", "app.py"}, std::nullopt, {}, "/app/", "1000:1000"});
+  CHECK(only.binary == "/usr/bin/python3");
+  CHECK(only.binary_arguments == Strings{"-u", "app.py"});
+  CHECK(only.cmd.empty());
+  CHECK(only.trusted_argv == "/gramine/app_files/python3\0-u\0app.py\0"s);
+  CHECK(only.working_dir == "/app/");
+  CHECK(only.user == "1000:1000");
+
+  const auto one = app_command({Strings{"python3"}, Strings{"-c", "print(1)"}, {}, "", ""});
+  CHECK(one.binary == "python3");
+  CHECK(one.binary_arguments.empty());
+  CHECK(one.cmd == Strings{"-c", "print(1)"});
+  CHECK(one.trusted_argv == "/gramine/app_files/python3\0-c\0print(1)\0"s);
+
+  const auto shell = app_command({std::nullopt, Strings{"/bin/sh", "-c", "echo \"$HOME\""}, {}, "", ""});
+  CHECK(shell.cmd == Strings{"-c", "echo \"$HOME\""});
+  CHECK(shell.trusted_argv == "/gramine/app_files/sh\0-c\0echo \"$HOME\"\0"s);
+}
+
+TEST_CASE("app_command: an empty argument stays an argument", "[argv]") {
+  const auto c = app_command({Strings{"/bin/echo", ""}, Strings{"", "x"}, {}, "", ""});
+  CHECK(c.trusted_argv == "/gramine/app_files/echo\0\0\0x\0"s);
+}
+
+TEST_CASE("app_command: no ENTRYPOINT nor CMD is the original's error, with the fix", "[argv]") {
+  for (const auto& in : {ImageCommandInput{std::nullopt, std::nullopt, {}, "", ""},
+                         ImageCommandInput{Strings{}, Strings{}, {}, "", ""},
+                         ImageCommandInput{Strings{""}, std::nullopt, {}, "", ""}}) {
+    try {
+      app_command(in);
+      FAIL("accepted");
+    } catch (const gsc::Error& e) {
+      CHECK(e.category() == gsc::ErrorCategory::input);
+      CHECK_THAT(e.what(), Catch::StartsWith("cannot find the entrypoint binary") && Catch::Contains("ENTRYPOINT or CMD"));
+    }
+  }
+  CHECK_THROWS_WITH(app_command({Strings{"bin/"}, std::nullopt, {}, "", ""}), Catch::Contains("names a directory"));
 }
 
 TEST_CASE("app_command: env values kept raw, newline values skipped with a note", "[env]") {
-  const auto c = app_command({std::nullopt, std::vector<std::string>{"/bin/true"},
-                              {"A=x=y", "Q=say \"hi\" \\", "NL=a\nb", "EMPTY="}, "", ""});
-  REQUIRE(c.env.size() == 3);
+  const auto c = app_command({std::nullopt, Strings{"/bin/true"},
+                              {"A=x=y", "Q=say \"hi\" \\", "NL=a\nb", "EMPTY=", "TAB=a\tb"}, "", ""});
+  REQUIRE(c.env.size() == 4);
   CHECK(c.env[0].name == "A");
   CHECK(c.env[0].value == "x=y");
   CHECK(c.env[1].value == "say \"hi\" \\");
   CHECK(c.env[2].name == "EMPTY");
+  CHECK(c.env[2].value.empty());
+  CHECK(c.env[3].value == "a\tb");
   REQUIRE(c.notes.size() == 1);
   CHECK(c.notes[0].find("`NL`") != std::string::npos);
+  CHECK(c.notes[0].find("newline") != std::string::npos);
+  CHECK(c.notes[0].find('\n') == std::string::npos);
 }
 
-TEST_CASE("distro detection from os-release", "[distro]") {
-  CHECK(distro_from_os_release("ID=debian\nVERSION_ID=\"12\"\n").name == "debian:12");
-  CHECK(distro_from_os_release("ID=ubuntu\nVERSION_ID=\"22.04\"\n").name == "ubuntu:22.04");
-  CHECK(distro_from_os_release("ID=\"centos\"\nVERSION_ID=\"9\"\n").name == "quay.io/centos/centos:stream9");
-  CHECK(distro_from_os_release("ID=\"rhel\"\nVERSION_ID=\"9.4\"\n").name == "redhat/ubi9:9.4");
-  CHECK(distro_from_os_release("ID=\"sles\"\nVERSION_ID=\"15.6.1\"\n").name == "registry.suse.com/suse/sle15:15.6");
-  CHECK_THROWS_WITH(distro_from_os_release("ID=alpine\nVERSION_ID=3.20\n"), Catch::Contains("Set `Distro`"));
-  CHECK(parse_distro("redhat/ubi9-minimal:9.4").minimal);
-  CHECK_THROWS_AS(parse_distro("fedora:40"), gsc::Error);
-  CHECK(distro_has_recent_meson(parse_distro("debian:12")));
-  CHECK_FALSE(distro_has_recent_meson(parse_distro("debian:11")));
-  CHECK(distro_has_recent_meson(parse_distro("ubuntu:23.04")));
-  CHECK_FALSE(distro_has_recent_meson(parse_distro("ubuntu:22.04")));
+TEST_CASE("app_command: env that TOML cannot carry is skipped, nothing is added", "[env]") {
+  const auto c = app_command({std::nullopt, Strings{"/bin/true"},
+                              {"BAD=\xff\xfe", "=novalue", "LANG=C.UTF-8", "U=\xc3\xa9t\xc3\xa9"}, "", ""});
+  REQUIRE(c.env.size() == 2);
+  CHECK(c.env[0].name == "LANG");
+  CHECK(c.env[1].value == "\xc3\xa9t\xc3\xa9");
+  REQUIRE(c.notes.size() == 2);
+  CHECK(c.notes[0].find("`BAD` is not UTF-8") != std::string::npos);
+  for (const auto& e : c.env) CHECK(e.name != "LC_ALL");
+  CHECK(c.path.empty());
 }

@@ -1,0 +1,107 @@
+// sgx.trusted_files: what the user lists, expanding hashless entries, adding gsc's own.
+
+#include <optional>
+
+#include "gsc/error.hpp"
+#include "manifest/manifest.hpp"
+
+namespace gsc::manifest {
+namespace {
+
+// "/x" of a "file:/x" entry (a string or a { uri = ... } table); nullopt for other URIs.
+std::optional<std::string> uri_path(const toml::node& entry) {
+  std::optional<std::string> uri;
+  if (const auto* s = entry.as_string()) uri = s->get();
+  else if (const auto* t = entry.as_table()) uri = (*t)["uri"].value<std::string>();
+  if (!uri || uri->rfind("file:", 0) != 0) return std::nullopt;
+  return uri->substr(5);
+}
+
+bool has_hash(const toml::node& entry) {
+  const auto* t = entry.as_table();
+  return t && t->contains("sha256");
+}
+
+// sgx.<name> as an array; nullptr when absent; an input error when it is something else.
+const toml::array* sgx_list(const toml::table& table, const char* name) {
+  const toml::node_view<const toml::node> node = table["sgx"][name];
+  if (!node) return nullptr;
+  if (!node.is_array())
+    throw Error(ErrorCategory::input, std::string("`sgx.") + name + "` in the manifest must be an array of "
+                                          "\"file:...\" strings or { uri = ... } tables.");
+  return node.as_array();
+}
+
+// sgx.trusted_files, created empty when absent.
+toml::array& trusted_array(toml::table& table) {
+  if (!table.contains("sgx")) table.insert("sgx", toml::table{});
+  auto* sgx = table["sgx"].as_table();
+  if (!sgx) throw Error(ErrorCategory::input, "`sgx` in the manifest must be a table of SGX settings.");
+  if (!sgx->contains("trusted_files")) sgx->insert("trusted_files", toml::array{});
+  sgx_list(table, "trusted_files");  // type check
+  return *(*sgx)["trusted_files"].as_array();
+}
+
+toml::table entry_table(const TrustedEntry& e) {
+  toml::table t{{"uri", "file:" + e.path}, {"sha256", e.sha256}};
+  t.is_inline(true);
+  return t;
+}
+
+}  // namespace
+
+std::set<std::string> listed_paths(const toml::table& table) {
+  std::set<std::string> out;
+  for (const char* name : {"trusted_files", "allowed_files", "protected_files"})
+    if (const auto* array = sgx_list(table, name))
+      for (const auto& entry : *array)
+        if (auto path = uri_path(entry)) out.insert(*path);
+  return out;
+}
+
+std::vector<std::string> trusted_entries_without_hash(const toml::table& table) {
+  std::vector<std::string> out;
+  if (const auto* array = sgx_list(table, "trusted_files"))
+    for (const auto& entry : *array)
+      if (auto path = uri_path(entry); path && !has_hash(entry)) out.push_back(*path);
+  return out;
+}
+
+void expand_trusted_entries(toml::table& table, const TrustedResolver& resolve) {
+  if (!sgx_list(table, "trusted_files")) return;
+  toml::array& array = trusted_array(table);
+  std::set<std::string> seen;
+  for (const auto& entry : array)  // entries the user already gave a hash win
+    if (auto path = uri_path(entry); path && has_hash(entry)) seen.insert(*path);
+  toml::array result;
+  for (const auto& entry : array) {
+    const auto path = uri_path(entry);
+    if (!path || has_hash(entry)) {
+      result.push_back(entry);
+      continue;
+    }
+    for (const auto& file : resolve(*path))
+      if (seen.insert(file.path).second) result.push_back(entry_table(file));
+  }
+  array = std::move(result);
+}
+
+std::vector<std::string> add_trusted_files(toml::table& table, const std::vector<TrustedEntry>& entries) {
+  if (allows_all_files(table))
+    return {"`sgx.file_check_policy = \"allow_all_but_log\"`: no trusted files are listed. Not for production."};
+  std::set<std::string> listed = listed_paths(table);
+  toml::array& array = trusted_array(table);
+  for (const auto& e : entries)
+    if (listed.insert(e.path).second) array.push_back(entry_table(e));
+  return {};
+}
+
+std::vector<std::string> trusted_files_without_hash(const std::string& manifest_text) {
+  return trusted_entries_without_hash(parse_manifest(manifest_text, "entrypoint.manifest"));
+}
+
+bool allows_all_files(const toml::table& table) {
+  return table["sgx"]["file_check_policy"].value_or(std::string()) == "allow_all_but_log";
+}
+
+}  // namespace gsc::manifest
