@@ -18,6 +18,7 @@ struct Config {
     std::string repository;     // "" = the in-kernel driver
     std::string branch;
   } sgx_driver;
+  std::string base_dir = ".";   // the directory of config.yaml: a relative local repository starts there
 };
 
 // Reads and validates config.yaml; errors name the file and line and say the fix.

@@ -216,9 +216,9 @@ void register_image(const std::string& id);
 void unregister_image(const std::string& id);
 
 // A failed or interrupted classic build leaves the images of its finished steps behind,
-// untagged. Record the daemon's images and the image the builds start FROM; afterwards
-// remove the untagged images that appeared since and descend from it. Nothing else is
-// touched: not older images, not another build's steps on the same daemon.
+// untagged. Record the daemon's images (at the first call) and the images the builds start
+// FROM (every call); afterwards remove the untagged images that appeared since and descend
+// from one of them. Nothing else is touched: not older images, not another build's steps.
 void record_image_baseline(Client& client, const std::string& build_root_id);
 void remove_untagged_images_since_baseline(Client& client) noexcept;
 

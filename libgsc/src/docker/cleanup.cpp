@@ -20,7 +20,7 @@ struct Registry {
   std::set<std::string> containers;
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
-  std::string build_root;                          // the image this run's builds start FROM
+  std::set<std::string> build_roots;               // the images this run's builds start FROM
 };
 
 Registry& registry() {
@@ -67,20 +67,18 @@ void record_image_baseline(Client& client, const std::string& build_root_id) {
   std::set<std::string> ids;
   for (const auto& image : client.list_images({.all = true})) ids.insert(image.id);
   std::lock_guard lock(registry().mutex);
-  if (!registry().baseline) {
-    registry().baseline = std::move(ids);
-    registry().build_root = build_root_id;
-  }
+  if (!registry().baseline) registry().baseline = std::move(ids);
+  if (!build_root_id.empty()) registry().build_roots.insert(build_root_id);
 }
 
 void remove_untagged_images_since_baseline(Client& client) noexcept {
   std::set<std::string> baseline;
-  std::string root;
+  std::set<std::string> roots;
   {
     std::lock_guard lock(registry().mutex);
     if (!registry().baseline) return;
     baseline = *registry().baseline;
-    root = registry().build_root;
+    roots = registry().build_roots;
   }
   try {
     // A child must go before its parent: repeat while progress is made.
@@ -91,7 +89,7 @@ void remove_untagged_images_since_baseline(Client& client) noexcept {
       for (const auto& image : images) parent_of[image.id] = image.parent;
       auto descends_from_root = [&](std::string id) {
         for (int depth = 0; depth < 1000 && !id.empty(); ++depth) {
-          if (id == root) return true;
+          if (roots.count(id)) return true;
           const auto it = parent_of.find(id);
           if (it == parent_of.end()) return false;
           id = it->second;

@@ -1,13 +1,15 @@
-// gsc build-gramine: a base image with Gramine compiled from Gramine.Repository.
-// The refusals follow the original; the compile itself is not available yet (issue 6).
+// gsc build-gramine: a base image with Gramine compiled from Gramine.Repository at
+// Gramine.Branch for Distro, usable afterwards as Gramine.Image.
 
 #include "gsc/config.hpp"
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
+#include "ops/compile.hpp"
+#include "ops/phases.hpp"
 
 namespace gsc {
 
-BuildGramineResult build_gramine(docker::Client&, const BuildGramineOptions& o, const ProgressFn&) {
+BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
   const Config config = load_config(o.config_path);
   if (!config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`gsc build-gramine` compiles Gramine, but `Gramine.Image` is set in " +
@@ -15,9 +17,30 @@ BuildGramineResult build_gramine(docker::Client&, const BuildGramineOptions& o, 
   if (config.distro == "auto")
     throw Error(ErrorCategory::input, "`gsc build-gramine` needs a distro, but `Distro` is `auto` in " + o.config_path +
                                           ". Set it, e.g. `Distro: \"debian:12\"`.");
-  throw Error(ErrorCategory::input,
-              "Compiling Gramine from source is not available in this version of gsc yet. Use a prebuilt Gramine "
-              "image as `Gramine.Image`.");
+  ops::Phases phases;
+  BuildGramineResult result;
+  result.image_name = o.image;
+  const ops::CompileRequest request{.config = config,
+                                    .config_path = o.config_path,
+                                    .distro = manifest::parse_distro(config.distro),
+                                    .build_type = o.build_type,
+                                    .linux_pal = o.linux_pal,
+                                    .templates_dir = o.templates_dir};
+  const ops::CompileContext context = phases.run("context", [&] { return ops::make_compile_context(request); });
+
+  if (!o.file_only_dir.empty()) {
+    context.files.write_to(o.file_only_dir);
+    result.file_only_dir = o.file_only_dir;
+    result.timings = phases.timings();
+    return result;
+  }
+  report(progress, ProgressEvent::Kind::step, "Compiling Gramine from " + config.gramine.repository + " at " +
+                                                  config.gramine.branch + " for " + request.distro.name);
+  result.image_id = phases.run("compile", [&] {
+    return ops::compile_gramine(client, context, o.image, o.use_cache, o.build_args, progress);
+  });
+  result.timings = phases.timings();
+  return result;
 }
 
 }  // namespace gsc

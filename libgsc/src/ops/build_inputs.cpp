@@ -4,6 +4,7 @@
 
 #include "gsc/error.hpp"
 #include "manifest/manifest.hpp"
+#include "ops/compile.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
 
@@ -65,16 +66,14 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                 "Cannot find image `" + o.image + "`. Build or load it first (`docker images` lists the daemon's images).");
   in.app_image = *app;
 
-  if (in.config.gramine.image.empty())
-    throw Error(ErrorCategory::input, "Compiling Gramine within `gsc build` is not available yet: build a Gramine image "
-                                      "with `gsc build-gramine` and set `Gramine.Image` in " + o.config_path + ".");
-  in.gramine_image_name = in.config.gramine.image;
-  const auto gramine = find_image(client, in.gramine_image_name);
-  if (!gramine)
-    throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + in.gramine_image_name +
-                                              "` (`Gramine.Image` in " + o.config_path +
-                                              "). Build it with `gsc build-gramine` or fix the name.");
-  in.gramine_image = *gramine;
+  const auto& c = in.app_image.config;
+  in.command = manifest::app_command({c.entrypoint, c.cmd, c.env, c.working_dir, c.user});
+  for (const auto& note : in.command.notes) report(progress, ProgressEvent::Kind::warning, note);
+  std::string argv;
+  for (const auto& a : in.command.argv) argv += (argv.empty() ? "" : " ") + templates::shell_quote(a);
+  report(progress, ProgressEvent::Kind::info,
+         "app: " + argv + (o.insecure_args == InsecureArgs::yes ? " (runtime arguments replace CMD: --insecure-args)"
+                                                                 : " (trusted argv: runtime arguments are ignored)"));
 
   if (in.config.distro == "auto") {
     const auto os_release = read_image_file(client, in.app_image.id, "/etc/os-release");
@@ -87,14 +86,25 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   }
   in.layout = templates::layout_for(in.distro.family);
 
-  const auto& c = in.app_image.config;
-  in.command = manifest::app_command({c.entrypoint, c.cmd, c.env, c.working_dir, c.user});
-  for (const auto& note : in.command.notes) report(progress, ProgressEvent::Kind::warning, note);
-  std::string argv;
-  for (const auto& a : in.command.argv) argv += (argv.empty() ? "" : " ") + templates::shell_quote(a);
-  report(progress, ProgressEvent::Kind::info,
-         "app: " + argv + (o.insecure_args == InsecureArgs::yes ? " (runtime arguments replace CMD: --insecure-args)"
-                                                                 : " (trusted argv: runtime arguments are ignored)"));
+  // Gramine: the prebuilt image of config.yaml, or one compiled for this distro (once, then reused).
+  if (in.config.gramine.image.empty()) {
+    const CompileRequest request{.config = in.config,
+                                 .config_path = o.config_path,
+                                 .distro = in.distro,
+                                 .build_type = o.build_type,
+                                 .linux_pal = o.linux_pal,
+                                 .templates_dir = o.templates_dir};
+    in.gramine_image_name = ensure_compiled_gramine(client, request, o.build_args, progress);
+  } else {
+    in.gramine_image_name = in.config.gramine.image;
+  }
+  const auto gramine = find_image(client, in.gramine_image_name);
+  if (!gramine)
+    throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + in.gramine_image_name +
+                                              "` (`Gramine.Image` in " + o.config_path +
+                                              "). Build it with `gsc build-gramine` or fix the name.");
+  in.gramine_image = *gramine;
+
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
   return in;
 }

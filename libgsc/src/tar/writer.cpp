@@ -3,7 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "gsc/error.hpp"
 
@@ -41,6 +43,57 @@ void Writer::add_directory(const std::string& path, unsigned mode) {
 void Writer::add_symlink(const std::string& path, const std::string& target) {
   add_parents(path);
   entries_[path] = Entry{Entry::Type::symlink, target, 0777};
+}
+
+void Writer::add_tree(const std::filesystem::path& dir, const std::string& prefix) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  if (ec) throw Error(ErrorCategory::input, "Cannot read the directory `" + dir.string() + "`: " + ec.message() + ".");
+  add_directory(prefix);
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fs::path& host = it->path();
+    const std::string path = prefix + "/" + fs::relative(host, dir).generic_string();
+    const auto status = it->symlink_status();
+    if (fs::is_symlink(status)) {
+      add_symlink(path, fs::read_symlink(host).string());
+    } else if (fs::is_directory(status)) {
+      add_directory(path);
+    } else if (fs::is_regular_file(status)) {
+      std::ifstream in(host, std::ios::binary);
+      std::ostringstream content;
+      content << in.rdbuf();
+      if (!in) throw Error(ErrorCategory::input, "Cannot read `" + host.string() + "`. Check its permissions.");
+      const bool executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
+      add_file(path, std::move(content).str(), executable ? 0755 : 0644);
+    }
+  }
+  if (ec) throw Error(ErrorCategory::input, "Cannot read the directory `" + dir.string() + "`: " + ec.message() + ".");
+}
+
+void Writer::write_to(const std::filesystem::path& dir) const {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ErrorCategory::input, "Cannot create the directory `" + dir.string() + "`: " + ec.message() + ".");
+  for (const auto& [path, entry] : entries_) {  // sorted: a directory comes before what it holds
+    const fs::path target = dir / path;
+    if (entry.type != Entry::Type::directory) fs::remove(target, ec);  // an earlier run's file, or a link not to follow
+    ec.clear();
+    switch (entry.type) {
+      case Entry::Type::directory: fs::create_directories(target, ec); break;
+      case Entry::Type::symlink: fs::create_symlink(entry.content, target, ec); break;
+      case Entry::Type::file: {
+        std::ofstream out(target, std::ios::binary | std::ios::trunc);
+        out << entry.content;
+        if (!out) ec = std::make_error_code(std::errc::io_error);
+        else fs::permissions(target, static_cast<fs::perms>(entry.mode), ec);
+        break;
+      }
+    }
+    if (ec) throw Error(ErrorCategory::input, "Cannot write `" + target.string() + "`: " + ec.message() + ".");
+  }
 }
 
 std::string Writer::finish() const {

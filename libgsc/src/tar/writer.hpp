@@ -3,6 +3,7 @@
 // gid 0, no user or group names, modes kept. Same entries in any order -> same bytes.
 // Used for build contexts and for files put into containers.
 
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -16,8 +17,13 @@ class Writer {
   void add_directory(const std::string& path, unsigned mode = 0755);
   // A symbolic link at `path` pointing to `target`.
   void add_symlink(const std::string& path, const std::string& target);
+  // Everything under the host directory `dir`, at `prefix` (files keep only their owner's
+  // execute bit: 0755 or 0644; symlinks are kept as links). Sockets and fifos are skipped.
+  void add_tree(const std::filesystem::path& dir, const std::string& prefix);
   // The archive's bytes (ustar/pax, uncompressed).
   std::string finish() const;
+  // Writes the entries as files under `dir` (created if needed): a build context on disk.
+  void write_to(const std::filesystem::path& dir) const;
 
  private:
   struct Entry {

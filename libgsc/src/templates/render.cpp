@@ -85,6 +85,34 @@ std::string shell_quote(const std::string& word) {
   return out + "'";
 }
 
+std::string render_compile_dockerfile(const std::string& dir, const std::string& family_dir, const CompileData& d) {
+  data v;
+  v.set("base_image", d.base_image);
+  v.set("distro", d.distro);
+  v.set("distro_meson", flag(d.distro_meson));
+  v.set("dcap", flag(d.dcap));
+  v.set("crb", flag(d.crb));
+  v.set("microdnf", flag(d.microdnf));
+  v.set("major_version", d.major_version);
+  v.set("source_comment", d.source_comment);
+  v.set("local_source", flag(d.local_source));
+  v.set("clone_source", d.clone_source);
+  v.set("branch", d.branch);
+  v.set("oot_driver", flag(d.oot_driver));
+  v.set("driver_repository", d.driver_repository);
+  v.set("driver_checkout", flag(!d.driver_branch.empty()));
+  v.set("driver_branch", d.driver_branch);
+  v.set("buildtype", d.buildtype);
+  v.set("direct", d.direct);
+  v.set("labels", label_arguments(d.labels));
+  const std::string steps = read_template(dir, "common/compile.steps");
+  v.set("compile_steps", kainjow::mustache::partial([steps] { return steps; }));
+  // Optional blocks leave blank lines where they are off: one blank line between blocks.
+  std::string text = render(dir, family_dir + "/Dockerfile.compile", v);
+  for (auto at = text.find("\n\n\n"); at != std::string::npos; at = text.find("\n\n\n", at)) text.erase(at, 1);
+  return text;
+}
+
 std::string render_stage_dockerfile(const std::string& dir, const StageData& d) {
   const data libs = list_of(d.runtime_libs, "source", "destination",
                             [](const CopyFrom& lib) { return std::pair{lib.source, lib.destination}; });

@@ -69,6 +69,30 @@ struct SignData {
   std::map<std::string, std::string> args;  // `-D k=v` of sign-image, as the original's `args`
 };
 
+// Dockerfile.compile of a distro family: Gramine compiled from source (gsc build-gramine).
+struct CompileData {                // every command-line value arrives shell-quoted
+  std::string base_image;           // Registry/Distro, the FROM
+  std::string distro;               // e.g. "debian:12" (comments)
+  bool distro_meson = false;        // meson and tomli are distro packages (else pip)
+  bool dcap = false;                // Ubuntu: Intel's DCAP library and -Ddcap=enabled
+  bool crb = false;                 // CentOS Stream: enable the CRB repository
+  bool microdnf = false;            // RHEL UBI minimal
+  std::string major_version;        // "9" (EPEL)
+  std::string source_comment;       // where the source comes from, one line
+  bool local_source = false;        // the source arrives in the context as gramine-source/
+  std::string clone_source;         // the repository git clones
+  std::string branch;
+  bool oot_driver = false;          // SGXDriver.Repository is set
+  std::string driver_repository;
+  std::string driver_branch;        // "" = the repository's default branch
+  std::string buildtype;            // release | debug | debugoptimized
+  std::string direct;               // "enabled" | "disabled" (-L)
+  std::map<std::string, std::string> labels;
+};
+
+std::string render_compile_dockerfile(const std::string& templates_dir, const std::string& family_dir,
+                                      const CompileData& data);
+
 std::string render_stage_dockerfile(const std::string& templates_dir, const StageData& data);
 std::string render_apploader(const std::string& templates_dir, const ApploaderData& data);
 std::string render_entrypoint_manifest(const std::string& templates_dir, const EntrypointManifestData& data);

@@ -1,0 +1,228 @@
+#include "ops/compile.hpp"
+
+#include <fstream>
+
+#include "gsc/error.hpp"
+#include "image/scan.hpp"
+#include "ops/container.hpp"
+#include "ops/labels.hpp"
+#include "templates/render.hpp"
+
+namespace gsc::ops {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_hex(const std::string& text, std::size_t min, std::size_t max) {
+  return text.size() >= min && text.size() <= max &&
+         text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// scheme://... or scp-like [user@]host:path (a ':' before any '/').
+bool is_url(const std::string& repository) {
+  if (repository.find("://") != std::string::npos) return true;
+  const auto colon = repository.find(':');
+  return colon != std::string::npos && colon > 0 && repository.find('/') > colon;
+}
+
+std::optional<std::string> first_line(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+// debian:12 -> debian-12; quay.io/centos/centos:stream9 -> quay-io-centos-centos-stream9.
+std::string slug(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (keep) out += c;
+    else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::map<std::string, std::string> compiled_labels(const CompileRequest& r, const GramineSource& source) {
+  std::map<std::string, std::string> labels = {{label::tool, "gsc"},
+                                               {label::version, GSC_VERSION_STRING},
+                                               {label::distro, r.distro.name},
+                                               {label::buildtype, to_string(r.build_type)},
+                                               {label::linux_pal, r.linux_pal == LinuxPal::yes ? "true" : "false"},
+                                               {label::gramine_repository, r.config.gramine.repository},
+                                               {label::gramine_branch, r.config.gramine.branch},
+                                               {label::gramine_version, r.config.gramine.branch}};
+  if (!source.commit.empty()) labels[label::gramine_commit] = source.commit;
+  return labels;
+}
+
+}  // namespace
+
+std::optional<std::string> resolve_git_ref(const fs::path& git_dir, const std::string& name) {
+  if (is_hex(name, 40, 40)) return name;
+  std::map<std::string, std::string> packed;  // ref -> object
+  if (std::ifstream in(git_dir / "packed-refs"); in) {
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#' || line[0] == '^') continue;
+      const auto space = line.find(' ');
+      if (space != std::string::npos) packed[line.substr(space + 1)] = line.substr(0, space);
+    }
+  }
+  auto lookup = [&](std::string ref) -> std::optional<std::string> {
+    for (int depth = 0; depth < 10; ++depth) {
+      if (ref.find("..") != std::string::npos) return std::nullopt;
+      if (const auto line = first_line(git_dir / ref)) {
+        if (line->rfind("ref: ", 0) == 0) {
+          ref = line->substr(5);
+          continue;
+        }
+        return is_hex(*line, 40, 64) ? line : std::nullopt;
+      }
+      const auto it = packed.find(ref);
+      return it == packed.end() ? std::nullopt : std::optional(it->second);
+    }
+    return std::nullopt;
+  };
+  // git's order for a short name: X, refs/X, refs/tags/X, refs/heads/X, refs/remotes/X(/HEAD).
+  for (const std::string& ref : {name, "refs/" + name, "refs/tags/" + name, "refs/heads/" + name,
+                                 "refs/remotes/" + name, "refs/remotes/" + name + "/HEAD"}) {
+    if (ref != name || name == "HEAD" || name.rfind("refs/", 0) == 0)
+      if (auto object = lookup(ref)) return object;
+  }
+  return std::nullopt;
+}
+
+GramineSource resolve_gramine_source(const Config& config, const std::string& config_path) {
+  GramineSource source;
+  source.repository = config.gramine.repository;
+  std::string path = config.gramine.repository;
+  if (path.rfind("file://", 0) == 0) path = path.substr(7);
+  else if (is_url(path)) return source;
+
+  source.local = true;
+  const fs::path dir = (fs::path(path).is_absolute() ? fs::path(path) : fs::path(config.base_dir) / path).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw Error(ErrorCategory::input, "`Gramine.Repository` in " + config_path + " is `" + config.gramine.repository +
+                                          "`: not a git URL, and there is no directory " + dir.string() +
+                                          ". Give a git URL or the path of a Gramine checkout.");
+  if (fs::is_directory(dir / ".git", ec)) source.git_dir = dir / ".git";
+  else if (fs::is_regular_file(dir / "HEAD", ec) && fs::is_directory(dir / "objects", ec)) source.git_dir = dir;
+  else
+    throw Error(ErrorCategory::input, "`Gramine.Repository` " + dir.string() + " (" + config_path +
+                                          ") is not a git repository (no .git in it). gsc builds a branch, tag or "
+                                          "commit of it: commit the source with git, or give a git URL.");
+  const auto& branch = config.gramine.branch;
+  if (const auto commit = resolve_git_ref(source.git_dir, branch)) source.commit = *commit;
+  else if (!is_hex(branch, 7, 39))
+    throw Error(ErrorCategory::input, "`Gramine.Branch` `" + branch + "` (" + config_path +
+                                          ") is not a branch, tag or commit of " + dir.string() +
+                                          ". `git -C " + dir.string() + " branch` and `git -C " + dir.string() +
+                                          " tag` list them.");
+  return source;
+}
+
+CompileContext make_compile_context(const CompileRequest& r) {
+  const Config& c = r.config;
+  // Each value lands on a Dockerfile line: a line break would start an instruction of its own.
+  for (const auto& [key, value] : {std::pair{"Gramine.Repository", &c.gramine.repository},
+                                   std::pair{"Gramine.Branch", &c.gramine.branch},
+                                   std::pair{"SGXDriver.Repository", &c.sgx_driver.repository},
+                                   std::pair{"SGXDriver.Branch", &c.sgx_driver.branch}})
+    if (value->find_first_of("\n\r") != std::string::npos)
+      throw Error(ErrorCategory::input, "`" + std::string(key) + "` in " + r.config_path +
+                                            " contains a line break. Put the value on one line.");
+  const GramineSource source = resolve_gramine_source(c, r.config_path);
+  templates::CompileData d;
+  d.base_image = manifest::base_image(r.distro, c.registry);
+  d.distro = r.distro.name;
+  d.distro_meson = manifest::distro_has_recent_meson(r.distro);
+  d.dcap = r.distro.family == "ubuntu";
+  d.crb = r.distro.family == "centos";
+  d.microdnf = r.distro.minimal;
+  d.major_version = r.distro.version_parts.empty() ? "" : std::to_string(r.distro.version_parts.front());
+  d.source_comment = c.gramine.repository + " at " + c.gramine.branch +
+                     (source.local ? " (a local repository, sent in the build context)" : "");
+  d.local_source = source.local;
+  d.clone_source = source.local ? "/tmp/gramine-source" : templates::shell_quote(c.gramine.repository);
+  d.branch = templates::shell_quote(c.gramine.branch);
+  d.oot_driver = !c.sgx_driver.repository.empty();
+  if (d.oot_driver) {
+    d.driver_repository = templates::shell_quote(c.sgx_driver.repository);
+    if (!c.sgx_driver.branch.empty()) d.driver_branch = templates::shell_quote(c.sgx_driver.branch);
+  }
+  d.buildtype = to_string(r.build_type);
+  d.direct = r.linux_pal == LinuxPal::yes ? "enabled" : "disabled";
+  d.labels = compiled_labels(r, source);
+
+  CompileContext out;
+  out.base_image = d.base_image;
+  const std::string dockerfile =
+      templates::render_compile_dockerfile(r.templates_dir, templates::layout_for(r.distro.family).family_dir, d);
+  out.files.add_file("Dockerfile", dockerfile);
+  std::string identity = dockerfile;
+  if (source.local) {
+    out.files.add_tree(source.git_dir, "gramine-source");
+    // The commit decides what is compiled; without one (a short hash) the whole repository does.
+    identity += "\n" + (source.commit.empty() ? image::sha256_hex(out.files.finish()) : source.commit);
+  }
+  out.key = image::sha256_hex(identity);
+  return out;
+}
+
+std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type, LinuxPal linux_pal,
+                                  const std::string& key) {
+  return "gsc-gramine-" + slug(distro.name) + "-" + to_string(type) + (linux_pal == LinuxPal::yes ? "-direct" : "") +
+         ":" + key.substr(0, 16);
+}
+
+std::string compile_gramine(docker::Client& client, const CompileContext& context, const std::string& tag,
+                            UseCache use_cache, const std::vector<std::pair<std::string, std::string>>& build_args,
+                            const ProgressFn& progress) {
+  auto record_base = [&] {
+    const auto base = find_image(client, context.base_image);
+    docker::record_image_baseline(client, base ? base->id : "");
+  };
+  record_base();
+  const std::string previous = image_id_of(client, tag);
+  docker::BuildOptions build;
+  build.context = context.files.finish();
+  build.tags = {tag};
+  build.no_cache = use_cache == UseCache::no;
+  build.remove_intermediate = true;
+  build.force_remove_intermediate = true;
+  build.build_args = {build_args.begin(), build_args.end()};
+  std::string id;
+  try {
+    id = client.build(build, progress).image_id;
+  } catch (...) {
+    try {
+      record_base();  // the base image may have been pulled by this very build
+    } catch (...) {
+    }
+    docker::remove_untagged_images_since_baseline(client);
+    throw;
+  }
+  remove_if_orphaned(client, previous, id);
+  return id;
+}
+
+std::string ensure_compiled_gramine(docker::Client& client, const CompileRequest& request,
+                                    const std::vector<std::pair<std::string, std::string>>& build_args,
+                                    const ProgressFn& progress) {
+  const CompileContext context = make_compile_context(request);
+  const std::string name = compiled_gramine_name(request.distro, request.build_type, request.linux_pal, context.key);
+  const std::string what = request.config.gramine.repository + " at " + request.config.gramine.branch;
+  if (find_image(client, name)) {
+    report(progress, ProgressEvent::Kind::info, "Gramine: reusing " + name + ", compiled earlier from " + what);
+    return name;
+  }
+  report(progress, ProgressEvent::Kind::step,
+         "Compiling Gramine from " + what + " for " + request.distro.name + " (once: later builds reuse " + name + ")");
+  compile_gramine(client, context, name, UseCache::yes, build_args, progress);
+  return name;
+}
+
+}  // namespace gsc::ops

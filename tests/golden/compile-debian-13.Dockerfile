@@ -1,0 +1,34 @@
+# gsc: Gramine compiled from source on debian:13 (gsc build-gramine).
+FROM debian:13
+
+# Gramine's build dependencies; meson and tomli are debian:13's own packages.
+RUN apt-get update \
+ && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      autoconf bison build-essential ca-certificates gawk git libcurl4-openssl-dev \
+      libprotobuf-c-dev nasm ninja-build pkg-config protobuf-c-compiler protobuf-compiler \
+      python3 python3-click python3-cryptography python3-jinja2 python3-protobuf \
+      python3-pyelftools python3-voluptuous wget \
+      meson python3-tomli python3-tomli-w \
+ && rm -rf /var/lib/apt/lists/*
+
+# Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
+RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
+ && cd /gramine \
+ && git fetch --quiet origin 'v1.9' \
+ && git checkout --quiet --detach FETCH_HEAD \
+ && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
+
+RUN cd /gramine \
+ && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
+      -Ddirect=disabled -Dsgx=enabled \
+ && ninja -C build \
+ && ninja -C build install
+
+# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file, wherever
+# meson put them; its programs on PATH.
+RUN site="$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && mkdir -p "$site" \
+ && find /gramine/meson_build_output/lib -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL "gsc.buildtype"="release" "gsc.distro"="debian:13" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+

@@ -1,0 +1,34 @@
+# gsc: Gramine compiled from source on registry.suse.com/suse/sle15:15.6 (gsc build-gramine).
+FROM registry.suse.com/suse/sle15:15.6
+
+# Gramine's build dependencies (SLES: the Development Tools module and PackageHub must be
+# available to the build, e.g. through the host's registration); tomli-w from pip.
+RUN zypper --non-interactive install -y \
+      autoconf bison gawk gcc gcc-c++ git libcurl-devel libprotobuf-c-devel make meson nasm \
+      ninja patch pkg-config protobuf-c protobuf-devel python3 python3-click python3-cryptography \
+      python3-Jinja2 python3-pip python3-protobuf python3-pyelftools python3-tomli \
+      python3-voluptuous wget which \
+ && python3 -B -m pip install 'tomli-w>=0.4.0' \
+ && zypper clean --all
+
+# Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
+RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
+ && cd /gramine \
+ && git fetch --quiet origin 'v1.9' \
+ && git checkout --quiet --detach FETCH_HEAD \
+ && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
+
+RUN cd /gramine \
+ && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
+      -Ddirect=disabled -Dsgx=enabled \
+ && ninja -C build \
+ && ninja -C build install
+
+# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file, wherever
+# meson put them; its programs on PATH.
+RUN site="$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && mkdir -p "$site" \
+ && find /gramine/meson_build_output/lib -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL "gsc.buildtype"="release" "gsc.distro"="registry.suse.com/suse/sle15:15.6" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+

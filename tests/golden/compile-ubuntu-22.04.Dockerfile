@@ -1,0 +1,47 @@
+# gsc: Gramine compiled from source on ubuntu:22.04 (gsc build-gramine).
+FROM ubuntu:22.04
+
+# Gramine's build dependencies; meson and tomli from pip (ubuntu:22.04's are too old).
+RUN apt-get update \
+ && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      autoconf bison build-essential ca-certificates gawk git libcurl4-openssl-dev \
+      libprotobuf-c-dev nasm ninja-build pkg-config protobuf-c-compiler protobuf-compiler \
+      python3 python3-click python3-cryptography python3-jinja2 python3-protobuf \
+      python3-pyelftools python3-voluptuous wget \
+      python3-pip \
+ && python3 -B -m pip install 'meson>=0.56,!=1.2.*' 'tomli>=1.1.0' 'tomli-w>=0.4.0' \
+ && rm -rf /var/lib/apt/lists/*
+
+# Intel's DCAP quote verification library, from Intel's package repository (-Ddcap=enabled).
+RUN apt-get update \
+ && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl gnupg \
+ && curl -fsSL https://download.01.org/intel-sgx/sgx_repo/ubuntu/intel-sgx-deb.key \
+      | gpg --dearmor -o /usr/share/keyrings/intel-sgx.gpg \
+ && . /etc/os-release \
+ && echo "deb [arch=amd64 signed-by=/usr/share/keyrings/intel-sgx.gpg] https://download.01.org/intel-sgx/sgx_repo/ubuntu $VERSION_CODENAME main" \
+      > /etc/apt/sources.list.d/intel-sgx.list \
+ && apt-get update \
+ && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsgx-dcap-quote-verify-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+# Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
+RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
+ && cd /gramine \
+ && git fetch --quiet origin 'v1.9' \
+ && git checkout --quiet --detach FETCH_HEAD \
+ && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
+
+RUN cd /gramine \
+ && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
+      -Ddirect=disabled -Dsgx=enabled -Ddcap=enabled \
+ && ninja -C build \
+ && ninja -C build install
+
+# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file, wherever
+# meson put them; its programs on PATH.
+RUN site="$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && mkdir -p "$site" \
+ && find /gramine/meson_build_output/lib -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL "gsc.buildtype"="release" "gsc.distro"="ubuntu:22.04" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+

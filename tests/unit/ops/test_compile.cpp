@@ -1,0 +1,217 @@
+// Gramine compiled from source: the compile Dockerfile of every distro (golden files,
+// GSC_UPDATE_GOLDEN=1 rewrites them), Gramine.Repository as URL or local git repository,
+// git refs, and the name a compiled Gramine is reused under.
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gsc/error.hpp"
+#include "ops/compile.hpp"
+
+using namespace gsc;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string source_dir() {
+  const char* s = std::getenv("GSC_SOURCE_DIR");
+  return s ? s : GSC_TEST_SOURCE_DIR;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = source_dir() + "/tests/golden/" + name;
+  if (std::getenv("GSC_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  INFO(path);
+  CHECK(actual == ss.str());
+}
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+const std::string kCommitA = "1111111111111111111111111111111111111111";
+const std::string kCommitB = "2222222222222222222222222222222222222222";
+
+// A git directory by hand: HEAD -> main (loose), tag v1 and branch old (packed).
+fs::path make_git_dir(const fs::path& root) {
+  const fs::path git = root / ".git";
+  write(git / "HEAD", "ref: refs/heads/main\n");
+  write(git / "refs/heads/main", kCommitA + "\n");
+  write(git / "packed-refs", "# pack-refs with: peeled fully-peeled sorted\n" + kCommitB + " refs/heads/old\n" +
+                                 kCommitB + " refs/tags/v1\n^" + kCommitA + "\n");
+  fs::create_directories(git / "objects");
+  return git;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tpl[] = "/tmp/gsc-unit.XXXXXX";
+    path = mkdtemp(tpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+ops::CompileRequest request(const std::string& distro, const std::string& repository = "https://github.com/gramineproject/gramine.git",
+                            const std::string& branch = "v1.9") {
+  ops::CompileRequest r;
+  r.config.distro = distro;
+  r.config.gramine.repository = repository;
+  r.config.gramine.branch = branch;
+  r.config_path = "config.yaml";
+  r.distro = manifest::parse_distro(distro);
+  r.templates_dir = source_dir() + "/templates";
+  return r;
+}
+
+std::string dockerfile_of(const ops::CompileContext& context) {
+  TempDir dir;
+  context.files.write_to(dir.path);
+  std::ifstream in(dir.path / "Dockerfile", std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string slug(std::string name) {
+  for (auto& c : name)
+    if (c == ':' || c == '/') c = '-';
+  return name;
+}
+
+}  // namespace
+
+TEST_CASE("compile Dockerfile of every supported distro", "[compile][golden]") {
+  for (const std::string distro :
+       {"debian:11", "debian:12", "debian:13", "ubuntu:20.04", "ubuntu:22.04", "ubuntu:24.04",
+        "quay.io/centos/centos:stream9", "redhat/ubi9:9.4", "redhat/ubi9-minimal:9.4",
+        "registry.suse.com/suse/sle15:15.6"}) {
+    INFO(distro);
+    check_golden("compile-" + slug(distro) + ".Dockerfile", dockerfile_of(ops::make_compile_context(request(distro))));
+  }
+}
+
+TEST_CASE("compile Dockerfile: version rules, buildtype, -L, SGX driver, registry", "[compile][golden]") {
+  const auto text = [](const ops::CompileRequest& r) { return dockerfile_of(ops::make_compile_context(r)); };
+  // Debian >= 12 and Ubuntu >= 23.04 take meson and tomli from the distro, older ones from pip.
+  CHECK(text(request("debian:12")).find("meson python3-tomli") != std::string::npos);
+  CHECK(text(request("debian:11")).find("pip install 'meson") != std::string::npos);
+  CHECK(text(request("ubuntu:22.04")).find("pip install 'meson") != std::string::npos);
+  CHECK(text(request("ubuntu:24.04")).find("pip install") == std::string::npos);
+  // DCAP on Ubuntu only, as the original.
+  CHECK(text(request("ubuntu:22.04")).find("-Ddcap=enabled") != std::string::npos);
+  CHECK(text(request("debian:12")).find("-Ddcap") == std::string::npos);
+
+  auto r = request("debian:12");
+  r.build_type = BuildType::debug;
+  r.linux_pal = LinuxPal::yes;
+  r.config.registry = "registry.example.com/mirror";
+  r.config.sgx_driver = {"https://github.com/intel/linux-sgx-driver.git", "sgx_driver_2.14"};
+  const std::string all = text(r);
+  CHECK(all.find("FROM registry.example.com/mirror/debian:12\n") != std::string::npos);
+  CHECK(all.find("--buildtype=debug") != std::string::npos);
+  CHECK(all.find("-Ddirect=enabled") != std::string::npos);
+  CHECK(all.find("-Dsgx_driver=oot -Dsgx_driver_include_path=/gramine/driver") != std::string::npos);
+  check_golden("compile-debian-12-debug-direct-oot.Dockerfile", all);
+}
+
+TEST_CASE("values reach the Dockerfile quoted: no shell or Dockerfile injection through the config", "[compile]") {
+  const std::string text =
+      dockerfile_of(ops::make_compile_context(request("debian:12", "https://example.com/g.git; rm -rf /", "v$(id)")));
+  CHECK(text.find("git clone --quiet 'https://example.com/g.git; rm -rf /' /gramine") != std::string::npos);
+  CHECK(text.find("git fetch --quiet origin 'v$(id)'") != std::string::npos);
+  try {
+    ops::make_compile_context(request("debian:12", "https://example.com/g.git", "v1.9\nRUN evil"));
+    FAIL("a line break in Gramine.Branch was accepted");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("`Gramine.Branch`") != std::string::npos);
+  }
+}
+
+TEST_CASE("git refs: loose, packed, symbolic, full hashes", "[compile][git]") {
+  TempDir dir;
+  const fs::path git = make_git_dir(dir.path);
+  CHECK(ops::resolve_git_ref(git, "main") == kCommitA);
+  CHECK(ops::resolve_git_ref(git, "HEAD") == kCommitA);
+  CHECK(ops::resolve_git_ref(git, "refs/heads/main") == kCommitA);
+  CHECK(ops::resolve_git_ref(git, "old") == kCommitB);
+  CHECK(ops::resolve_git_ref(git, "v1") == kCommitB);
+  CHECK(ops::resolve_git_ref(git, kCommitB) == kCommitB);
+  CHECK_FALSE(ops::resolve_git_ref(git, "nope"));
+  CHECK_FALSE(ops::resolve_git_ref(git, "../../etc/passwd"));
+}
+
+TEST_CASE("Gramine.Repository: URLs are cloned, directories are git repositories sent in the context", "[compile]") {
+  Config c;
+  c.gramine.branch = "main";
+  for (const std::string url : {"https://github.com/gramineproject/gramine.git", "git@github.com:gramineproject/gramine.git",
+                                "ssh://git@host/gramine"}) {
+    c.gramine.repository = url;
+    CHECK_FALSE(ops::resolve_gramine_source(c, "config.yaml").local);
+  }
+
+  TempDir dir;
+  make_git_dir(dir.path / "src");
+  c.base_dir = dir.path.string();
+  c.gramine.repository = "src";  // relative to config.yaml's directory
+  auto source = ops::resolve_gramine_source(c, "config.yaml");
+  CHECK(source.local);
+  CHECK(source.commit == kCommitA);
+  c.gramine.repository = "file://" + (dir.path / "src").string();
+  CHECK(ops::resolve_gramine_source(c, "config.yaml").git_dir == dir.path / "src/.git");
+
+  auto error_of = [&](const std::string& repository, const std::string& branch) {
+    c.gramine.repository = repository;
+    c.gramine.branch = branch;
+    try {
+      ops::resolve_gramine_source(c, "config.yaml");
+    } catch (const Error& e) {
+      CHECK(e.category() == ErrorCategory::input);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("missing", "main").find("not a git URL, and there is no directory") != std::string::npos);
+  fs::create_directories(dir.path / "plain");
+  CHECK(error_of("plain", "main").find("is not a git repository") != std::string::npos);
+  CHECK(error_of("src", "nope").find("`Gramine.Branch` `nope` (config.yaml) is not a branch, tag or commit") !=
+        std::string::npos);
+  CHECK(error_of("src", "abc1234") == "no error");  // a short hash: the build checks it out
+}
+
+TEST_CASE("local source: the git directory travels in the context, the commit decides the name", "[compile]") {
+  TempDir dir;
+  make_git_dir(dir.path / "src");
+  auto r = request("debian:12", (dir.path / "src").string(), "main");
+  const auto context = ops::make_compile_context(r);
+  TempDir out;
+  context.files.write_to(out.path);
+  CHECK(fs::exists(out.path / "gramine-source/HEAD"));
+  CHECK(fs::exists(out.path / "gramine-source/refs/heads/main"));
+  const std::string dockerfile = dockerfile_of(context);
+  CHECK(dockerfile.find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
+  CHECK(dockerfile.find("\"gsc.gramine.commit\"=\"" + kCommitA + "\"") != std::string::npos);
+
+  const std::string name = ops::compiled_gramine_name(r.distro, r.build_type, r.linux_pal, context.key);
+  CHECK(name.rfind("gsc-gramine-debian-12-release:", 0) == 0);
+  CHECK(name.size() == std::string("gsc-gramine-debian-12-release:").size() + 16);
+  // Same inputs, same name; another commit, buildtype or PAL, another name.
+  CHECK(ops::make_compile_context(r).key == context.key);
+  r.config.gramine.branch = "old";
+  CHECK(ops::make_compile_context(r).key != context.key);
+  r.config.gramine.branch = "main";
+  r.build_type = BuildType::debug;
+  CHECK(ops::make_compile_context(r).key != context.key);
+  r.build_type = BuildType::release;
+  r.linux_pal = LinuxPal::yes;
+  CHECK(ops::compiled_gramine_name(r.distro, r.build_type, r.linux_pal, context.key).find("-release-direct:") !=
+        std::string::npos);
+}
