@@ -3,6 +3,7 @@
 // manifests (every trusted file with its hash, argv, env, mounts, sgx settings), their
 // trusted argv, their Gramine runtime, and their SIGSTRUCTs when signed.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,12 +20,14 @@ struct MeasuredImage {
   std::optional<SigstructInfo> sigstruct; // when signed
   std::string gramine_image_id;           // label gsc.gramine.image_id
   std::string gramine_version;            // label gsc.gramine.version of that image, if any
+  std::string trusted_sizes;              // /gramine/app_files/trusted_file_sizes: "<bytes> <path>" lines
 };
 
 struct FileChange {
   std::string path;
   std::string old_sha256;  // "" when added
   std::string new_sha256;  // "" when removed
+  std::optional<std::uint64_t> old_size, new_size;  // bytes, when the image records them
 };
 
 struct ValueChange {

@@ -88,18 +88,42 @@ void compare_sigstructs(const SigstructInfo& a, const SigstructInfo& b, ImageDif
 
 }  // namespace
 
+namespace {
+
+// "<bytes> <path>" lines (trusted_file_sizes) -> path -> bytes; malformed lines are skipped.
+std::map<std::string, std::uint64_t> sizes_of(const std::string& text) {
+  std::map<std::string, std::uint64_t> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto space = line.find(' ');
+    if (space == std::string::npos || space == 0) continue;
+    try {
+      out[line.substr(space + 1)] = std::stoull(line.substr(0, space));
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ImageDiff diff_measured(const MeasuredImage& a, const MeasuredImage& b) {
   ImageDiff d;
   const toml::table ma = manifest::parse_manifest(a.manifest, a.name + ":entrypoint.manifest");
   const toml::table mb = manifest::parse_manifest(b.manifest, b.name + ":entrypoint.manifest");
 
   const auto ta = trusted_of(ma), tb = trusted_of(mb);
+  const auto sa = sizes_of(a.trusted_sizes), sb = sizes_of(b.trusted_sizes);
+  auto size = [](const std::map<std::string, std::uint64_t>& sizes, const std::string& path) {
+    const auto it = sizes.find(path);
+    return it == sizes.end() ? std::nullopt : std::optional(it->second);
+  };
   for (const auto& [path, hash] : ta) {
-    if (!tb.count(path)) d.files_removed.push_back({path, hash, ""});
-    else if (tb.at(path) != hash) d.files_changed.push_back({path, hash, tb.at(path)});
+    if (!tb.count(path)) d.files_removed.push_back({path, hash, "", size(sa, path), std::nullopt});
+    else if (tb.at(path) != hash) d.files_changed.push_back({path, hash, tb.at(path), size(sa, path), size(sb, path)});
   }
   for (const auto& [path, hash] : tb)
-    if (!ta.count(path)) d.files_added.push_back({path, "", hash});
+    if (!ta.count(path)) d.files_added.push_back({path, "", hash, std::nullopt, size(sb, path)});
 
   std::map<std::string, std::string> fa, fb;
   flatten(ma, "", fa);
@@ -143,6 +167,8 @@ namespace {
 
 std::string short_hash(const std::string& h) { return h.empty() ? "-" : h.substr(0, 12); }
 
+std::string size_text(const std::optional<std::uint64_t>& size) { return size ? std::to_string(*size) : "-"; }
+
 }  // namespace
 
 std::string format_diff_text(const ImageDiff& d, const MeasuredImage& a, const MeasuredImage& b, std::size_t limit) {
@@ -162,7 +188,8 @@ std::string format_diff_text(const ImageDiff& d, const MeasuredImage& a, const M
     if (list.empty()) return;
     out << "\n" << title << " (" << list.size() << "):\n";
     for (std::size_t i = 0; i < list.size() && (limit == 0 || i < limit); ++i)
-      out << "  " << list[i].path << "  " << short_hash(list[i].old_sha256) << " -> " << short_hash(list[i].new_sha256) << "\n";
+      out << "  " << list[i].path << "  " << size_text(list[i].old_size) << " -> " << size_text(list[i].new_size)
+          << " bytes  " << short_hash(list[i].old_sha256) << " -> " << short_hash(list[i].new_sha256) << "\n";
     if (limit && list.size() > limit) out << "  ... " << list.size() - limit << " more (--all lists them)\n";
   };
   auto values = [&](const char* title, const std::vector<ValueChange>& list) {
@@ -189,7 +216,10 @@ std::string format_diff_text(const ImageDiff& d, const MeasuredImage& a, const M
 std::string format_diff_json(const ImageDiff& d, const MeasuredImage& a, const MeasuredImage& b) {
   auto files = [](const std::vector<FileChange>& list) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& f : list) out.push_back({{"path", f.path}, {"old_sha256", f.old_sha256}, {"new_sha256", f.new_sha256}});
+    auto size = [](const std::optional<std::uint64_t>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); };
+    for (const auto& f : list)
+      out.push_back({{"path", f.path}, {"old_sha256", f.old_sha256}, {"new_sha256", f.new_sha256},
+                     {"old_size", size(f.old_size)}, {"new_size", size(f.new_size)}});
     return out;
   };
   auto values = [](const std::vector<ValueChange>& list) {

@@ -47,6 +47,7 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
   const templates::FinalLayerData data{.stage_image = stage_id, .cmd_json = in.cmd_json(), .labels = in.labels(o)};
   context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
+  context.add_file("app_files/trusted_file_sizes", manifest.trusted_sizes);  // not measured: for diff-image
   context.add_symlink("app_files/" + in.command.binary_basename, manifest.binary_path);
 
   docker::BuildOptions build;

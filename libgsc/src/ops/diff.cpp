@@ -17,7 +17,8 @@ MeasuredImage read_measured(docker::Client& client, const std::string& name) {
     throw Error(ErrorCategory::not_found, "Cannot find image `" + name + "`. `docker images` lists the images the daemon has.");
   const auto files = ops::read_image_files(client, image->id,
                                            {"/gramine/app_files/entrypoint.manifest", "/gramine/app_files/trusted_argv",
-                                            "/gramine/app_files/entrypoint.sig"});
+                                            "/gramine/app_files/entrypoint.sig",
+                                            "/gramine/app_files/trusted_file_sizes"});
   if (!files[0])
     throw Error(ErrorCategory::input, "`" + name + "` is not a graminized image (no /gramine/app_files/entrypoint.manifest). "
                                       "Make one with `gsc build`.");
@@ -26,6 +27,7 @@ MeasuredImage read_measured(docker::Client& client, const std::string& name) {
   m.manifest = *files[0];
   m.trusted_argv = files[1].value_or("");
   if (files[2]) m.sigstruct = describe_sigstruct(*files[2]);
+  m.trusted_sizes = files[3].value_or("");
   m.gramine_image_id = ops::label_of(*image, ops::label::gramine_image_id);
   if (!m.gramine_image_id.empty())
     if (const auto gramine = ops::find_image(client, m.gramine_image_id))

@@ -1,5 +1,7 @@
 #include "ops/final_manifest.hpp"
 
+#include <map>
+
 #include "gsc/error.hpp"
 #include "image/scan.hpp"
 #include "image/trusted_files.hpp"
@@ -95,6 +97,8 @@ FinalManifest make_final_manifest(docker::Client& client, const std::string& sta
   manifest::merge_into(table, defaults, warnings);
   for (const auto& w : warnings) report(progress, ProgressEvent::Kind::warning, w);
 
+  std::map<std::string, std::uint64_t> sizes;  // of every trusted file gsc hashed
+
   // The user's own hashless trusted entries (files or directories), hashed from the stage.
   manifest::expand_trusted_entries(table, [&](const std::string& path) {
     image::TrustedFilesOptions options;
@@ -102,7 +106,10 @@ FinalManifest make_final_manifest(docker::Client& client, const std::string& sta
     std::vector<manifest::TrustedEntry> entries;
     std::string root = path;
     while (root.size() > 1 && root.back() == '/') root.pop_back();
-    for (const auto& f : image::trusted_files(fs, options, root).files) entries.push_back({f.path, f.sha256});
+    for (const auto& f : image::trusted_files(fs, options, root).files) {
+      entries.push_back({f.path, f.sha256});
+      sizes[f.path] = f.size;
+    }
     if (entries.empty())
       throw Error(ErrorCategory::input, "Your manifest lists `file:" + path + "` as a trusted file, but the image has "
                                         "no such file or directory.");
@@ -119,11 +126,16 @@ FinalManifest make_final_manifest(docker::Client& client, const std::string& sta
     for (const auto& note : trusted.notes) report(progress, ProgressEvent::Kind::warning, note);
     std::vector<manifest::TrustedEntry> entries;
     entries.reserve(trusted.files.size() + 1);
-    for (const auto& f : trusted.files) entries.push_back({f.path, f.sha256});
+    for (const auto& f : trusted.files) {
+      entries.push_back({f.path, f.sha256});
+      sizes[f.path] = f.size;
+    }
     // The app's binary under its gsc name: added by the final layer, hashed as its target.
     const std::string link = "/gramine/app_files/" + in.command.binary_basename;
     if (!options.already_listed.count(link)) {
-      entries.push_back({link, image::resolve_node(fs, out.binary_path)->sha256});
+      const auto* binary = image::resolve_node(fs, out.binary_path);
+      entries.push_back({link, binary->sha256});
+      sizes[link] = binary->size;
       std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
     }
     manifest::add_trusted_files(table, entries);
@@ -131,6 +143,7 @@ FinalManifest make_final_manifest(docker::Client& client, const std::string& sta
   }
   out.bytes_hashed = scan.bytes_hashed;
   out.text = manifest::to_toml_string(table);
+  for (const auto& [path, size] : sizes) out.trusted_sizes += std::to_string(size) + " " + path + "\n";
   report(progress, ProgressEvent::Kind::info,
          std::to_string(out.trusted_files) + " trusted files, " + std::to_string(scan.bytes_hashed / 1000000) +
              " MB hashed, manifest " + std::to_string(out.text.size() / 1024) + " KiB");

@@ -14,6 +14,7 @@ namespace gsc::ops {
 struct FinalManifest {
   std::string text;              // entrypoint.manifest, deterministic
   std::string binary_path;       // where /gramine/app_files/<basename> points (PATH resolved)
+  std::string trusted_sizes;     // trusted_file_sizes: "<bytes> <path>" per trusted file, for diff-image
   std::size_t trusted_files = 0;
   std::uint64_t bytes_hashed = 0;
 };

@@ -45,12 +45,12 @@ struct Apps {
 TEST_CASE("diff-image names exactly the changed file and says MRENCLAVE changed", "[diff]") {
   Apps apps;
   const std::string a = apps.make("a", "RUN mkdir -p /opt && echo one > /opt/f\n");
-  const std::string b = apps.make("b", "RUN mkdir -p /opt && echo two > /opt/f\n");
+  const std::string b = apps.make("b", "RUN mkdir -p /opt && echo three > /opt/f\n");
   const Run text = gsc({"diff-image", a, b});
   INFO(text.out + text.err);
   CHECK(text.status == 1);
   CHECK(text.out.rfind("MRENCLAVE changed: 0 trusted files added, 0 removed, 1 changed", 0) == 0);
-  CHECK(text.out.find("  /opt/f  ") != std::string::npos);
+  CHECK(text.out.find("  /opt/f  4 -> 6 bytes  ") != std::string::npos);
 
   const Run json = gsc({"diff-image", "--format", "json", a, b});
   CHECK(json.status == 1);
@@ -58,6 +58,8 @@ TEST_CASE("diff-image names exactly the changed file and says MRENCLAVE changed"
   CHECK(j["same_measurement"] == false);
   REQUIRE(j["trusted_files"]["changed"].size() == 1);
   CHECK(j["trusted_files"]["changed"][0]["path"] == "/opt/f");
+  CHECK(j["trusted_files"]["changed"][0]["old_size"] == 4);
+  CHECK(j["trusted_files"]["changed"][0]["new_size"] == 6);
   CHECK(j["trusted_files"]["added"].empty());
   CHECK(j["trusted_files"]["removed"].empty());
   CHECK(j["loader_env"].empty());

@@ -30,6 +30,7 @@ TEST_CASE("diff_measured: names exactly the changed file, env and sgx settings",
   const auto a = image("a", "", "11");
   auto b = image("b", "loader.env.X = \"1\"\n", "22");
   b.manifest += "sgx.enclave_size = \"1G\"\n";
+  b.trusted_sizes = "6 /a\n3 /same\n";  // a has no sizes recorded (an image of an older gsc)
   const auto d = diff_measured(a, b);
   CHECK_FALSE(d.same_measurement);
   REQUIRE(d.files_changed.size() == 1);
@@ -43,8 +44,11 @@ TEST_CASE("diff_measured: names exactly the changed file, env and sgx settings",
   CHECK(d.argv.empty());
   const std::string text = format_diff_text(d, a, b, 20);
   CHECK(text.find("measurement inputs differ") == 0);
-  CHECK(text.find("/a  11 -> 22") != std::string::npos);
-  CHECK(format_diff_json(d, a, b).find("\"loader.env.X\"") != std::string::npos);
+  CHECK(text.find("/a  - -> 6 bytes  11 -> 22") != std::string::npos);
+  const std::string json = format_diff_json(d, a, b);
+  CHECK(json.find("\"loader.env.X\"") != std::string::npos);
+  CHECK(json.find("\"new_size\": 6") != std::string::npos);
+  CHECK(json.find("\"old_size\": null") != std::string::npos);
 }
 
 TEST_CASE("diff_measured: argv and the Gramine runtime, and signed images compare MRENCLAVE", "[diff]") {
