@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -44,6 +45,12 @@ Parsed parse(const std::vector<std::string>& args, po::options_description& opti
     parsed.help = true;
     return parsed;
   }
+  for (const auto& name : positionals)
+    if (!parsed.vm.count(name)) {
+      std::string upper = name;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      throw po::error("missing " + upper + " (usage: " + synopsis + ")");
+    }
   po::notify(parsed.vm);
   return parsed;
 }

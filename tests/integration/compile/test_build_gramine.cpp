@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <regex>
 
 #include "integration/support.hpp"
@@ -122,6 +124,14 @@ TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfil
   REQUIRE(local.status == 0);
   CHECK(std::filesystem::is_regular_file(dir / "local/gramine-source/HEAD"));
   CHECK(slurp(dir / "local/Dockerfile").find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
+
+  // Pipelines: one JSON object on stdout.
+  const Run json = gsc({"build-gramine", "-c", dir / "remote.yaml", "--format", "json", "-f" + (dir / "json"),
+                        "gsc-test-gramine/never"});
+  REQUIRE(json.status == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  CHECK(j["image"] == "gsc-test-gramine/never");
+  CHECK(j["file_only_dir"] == dir / "json");
 
   CHECK(all_image_ids() == before);
   CHECK_FALSE(image_exists("gsc-test-gramine/never"));

@@ -10,27 +10,14 @@
 
 #include "gsc/error.hpp"
 #include "ops/compile.hpp"
+#include "unit/golden.hpp"
 
 using namespace gsc;
+using gsc_test::check_golden;
+using gsc_test::source_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string source_dir() {
-  const char* s = std::getenv("GSC_SOURCE_DIR");
-  return s ? s : GSC_TEST_SOURCE_DIR;
-}
-
-void check_golden(const std::string& name, const std::string& actual) {
-  const std::string path = source_dir() + "/tests/golden/" + name;
-  if (std::getenv("GSC_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  INFO(path);
-  CHECK(actual == ss.str());
-}
 
 void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

@@ -8,26 +8,13 @@
 
 #include "gsc/error.hpp"
 #include "templates/render.hpp"
+#include "unit/golden.hpp"
 
 using namespace gsc::templates;
+using gsc_test::check_golden;
+using gsc_test::source_dir;
 
 namespace {
-
-std::string source_dir() {
-  const char* s = std::getenv("GSC_SOURCE_DIR");
-  return s ? s : GSC_TEST_SOURCE_DIR;
-}
-
-void check_golden(const std::string& name, const std::string& actual) {
-  const std::string path = source_dir() + "/tests/golden/" + name;
-  if (std::getenv("GSC_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  INFO(path);
-  CHECK(actual == ss.str());
-}
 
 std::string templates() { return source_dir() + "/templates"; }
 
