@@ -14,10 +14,12 @@ RUN dnf install -y https://dl.fedoraproject.org/pub/epel/epel-release-latest-9.n
  && dnf clean all
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
+# (a branch or tag is fetched by name; an abbreviated commit is found in the clone)
 RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
  && cd /gramine \
- && git fetch --quiet origin 'v1.9' \
- && git checkout --quiet --detach FETCH_HEAD \
+ && { git fetch --quiet origin 'v1.9' 2>/dev/null && git checkout --quiet --detach FETCH_HEAD \
+      || git checkout --quiet --detach "$(git rev-parse --verify --quiet 'v1.9'^{commit})" 2>/dev/null \
+      || { echo 'gsc: Gramine.Branch is no branch, tag or commit of the repository:' 'v1.9' >&2; exit 1; }; } \
  && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
 
 RUN cd /gramine \

@@ -37,6 +37,8 @@ std::pair<std::string, std::string> parse_build_arg(const std::string& arg);
 // Names of the images gsc makes from an application image name.
 std::string unsigned_image_name(const std::string& image);  // gsc-IMAGE-unsigned
 std::string signed_image_name(const std::string& image);    // gsc-IMAGE
+// Throws a usage error naming the rules unless `name` is a valid name:tag for docker.
+void check_image_name(const std::string& name);
 
 // Time spent in one named phase of an operation.
 struct PhaseTiming {

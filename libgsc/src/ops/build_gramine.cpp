@@ -10,6 +10,7 @@
 namespace gsc {
 
 BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
+  check_image_name(o.image);
   const Config config = load_config(o.config_path);
   if (!config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`gsc build-gramine` compiles Gramine, but `Gramine.Image` is set in " +

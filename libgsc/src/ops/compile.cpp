@@ -1,6 +1,8 @@
 #include "ops/compile.hpp"
 
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "gsc/error.hpp"
 #include "image/scan.hpp"
@@ -58,6 +60,21 @@ std::map<std::string, std::string> compiled_labels(const CompileRequest& r, cons
   return labels;
 }
 
+// What `git clone` needs of a repository, and nothing else: objects, refs, HEAD, and a plain
+// config (the user's .git/config may hold credentials; hooks, logs and the index are theirs).
+void add_git_data(tar::Writer& files, const fs::path& git_dir, const std::string& prefix) {
+  auto read = [](const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  files.add_tree(git_dir / "objects", prefix + "/objects");
+  files.add_tree(git_dir / "refs", prefix + "/refs");
+  files.add_file(prefix + "/HEAD", read(git_dir / "HEAD"));
+  for (const char* optional : {"packed-refs", "shallow"})
+    if (fs::is_regular_file(git_dir / optional)) files.add_file(prefix + "/" + optional, read(git_dir / optional));
+  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n");
+}
+
 }  // namespace
 
 std::optional<std::string> resolve_git_ref(const fs::path& git_dir, const std::string& name) {
@@ -109,6 +126,10 @@ GramineSource resolve_gramine_source(const Config& config, const std::string& co
                                           "`: not a git URL, and there is no directory " + dir.string() +
                                           ". Give a git URL or the path of a Gramine checkout.");
   if (fs::is_directory(dir / ".git", ec)) source.git_dir = dir / ".git";
+  else if (fs::is_regular_file(dir / ".git", ec))
+    throw Error(ErrorCategory::input, "`Gramine.Repository` " + dir.string() + " (" + config_path +
+                                          ") is a git worktree or submodule (its .git is a file). Give the path "
+                                          "of the main checkout.");
   else if (fs::is_regular_file(dir / "HEAD", ec) && fs::is_directory(dir / "objects", ec)) source.git_dir = dir;
   else
     throw Error(ErrorCategory::input, "`Gramine.Repository` " + dir.string() + " (" + config_path +
@@ -164,7 +185,7 @@ CompileContext make_compile_context(const CompileRequest& r) {
   out.files.add_file("Dockerfile", dockerfile);
   std::string identity = dockerfile;
   if (source.local) {
-    out.files.add_tree(source.git_dir, "gramine-source");
+    add_git_data(out.files, source.git_dir, "gramine-source");
     // The commit decides what is compiled; without one (a short hash) the whole repository does.
     identity += "\n" + (source.commit.empty() ? image::sha256_hex(out.files.finish()) : source.commit);
   }

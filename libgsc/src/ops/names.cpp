@@ -1,6 +1,7 @@
 // Small pure helpers of the operations: image names, build types, build args.
 
 #include <cstdlib>
+#include <regex>
 
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
@@ -40,5 +41,15 @@ std::pair<std::string, std::string> parse_build_arg(const std::string& arg) {
 std::string unsigned_image_name(const std::string& image) { return "gsc-" + image + "-unsigned"; }
 
 std::string signed_image_name(const std::string& image) { return "gsc-" + image; }
+
+void check_image_name(const std::string& name) {
+  // Docker's reference grammar: [host[:port]/]component(/component)*[:tag], components lowercase.
+  static const std::regex reference(
+      R"(^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)"
+      R"((/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$)");
+  if (name.size() > 255 || !std::regex_match(name, reference))
+    throw Error(ErrorCategory::usage, "`" + name + "` is not a valid image name: use lowercase letters, digits, "
+                                      "`.`, `_`, `-` and `/`, and an optional `:tag` (e.g. `gramine-debian12:1.9`).");
+}
 
 }  // namespace gsc

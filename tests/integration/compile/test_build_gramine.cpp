@@ -185,6 +185,21 @@ TEST_CASE("gsc build without Gramine.Image compiles Gramine once and reuses it",
   CHECK(third.err.find("Compiling Gramine") != std::string::npos);
 }
 
+TEST_CASE("build-gramine takes a tag or an abbreviated commit as Gramine.Branch", "[compile]") {
+  TempDir dir;
+  const std::string repo = make_gramine_repo(dir);
+  REQUIRE(sh("git -C " + sh_quote(repo) + " tag v1.9-test gsc-test").status == 0);
+  const std::string commit = sh("git -C " + sh_quote(repo) + " rev-parse gsc-test").out.substr(0, 40);
+  for (const std::string& branch : {std::string("v1.9-test"), commit.substr(0, 10)}) {
+    const std::string gramine = unique_name("gsc-test-gramine/ref");
+    ImageGuard guard({gramine});
+    const Run r = gsc({"build-gramine", "-c", write_compile_config(dir, repo, branch), gramine});
+    INFO(branch << "\n" << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("gsc: compiling Gramine at commit " + commit) != std::string::npos);
+  }
+}
+
 TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothing left behind", "[compile][errors]") {
   TempDir dir;
   const std::string repo = make_gramine_repo(dir);
@@ -195,6 +210,11 @@ TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothi
     const Run r = gsc({"build-gramine", "-c", write_config(dir, "gsc-test/gramine-standin:1.9"), target});
     expect_one_line_error(r, 1);
     CHECK(r.err.find("`Gramine.Image` is set") != std::string::npos);
+  }
+  SECTION("an image name docker cannot take") {
+    const Run r = gsc({"build-gramine", "-c", write_compile_config(dir, repo, "gsc-test"), "Bad:Name:x"});
+    expect_one_line_error(r, 2);
+    CHECK(r.err.find("`Bad:Name:x` is not a valid image name") != std::string::npos);
   }
   SECTION("Distro auto") {
     write_file(dir / "auto.yaml", "Distro: \"auto\"\nGramine:\n  Repository: \"" + repo + "\"\n  Branch: \"gsc-test\"\n");

@@ -34,7 +34,10 @@ fs::path make_git_dir(const fs::path& root) {
   write(git / "refs/heads/main", kCommitA + "\n");
   write(git / "packed-refs", "# pack-refs with: peeled fully-peeled sorted\n" + kCommitB + " refs/heads/old\n" +
                                  kCommitB + " refs/tags/v1\n^" + kCommitA + "\n");
-  fs::create_directories(git / "objects");
+  write(git / "objects/11/11111111111111111111111111111111111111", "blob");
+  write(git / "config", "[remote \"origin\"]\n\turl = https://user:secret-token@example.com/gramine.git\n");
+  write(git / "hooks/pre-commit", "#!/bin/sh\n");
+  write(git / "index", "index");
   return git;
 }
 
@@ -169,6 +172,8 @@ TEST_CASE("Gramine.Repository: URLs are cloned, directories are git repositories
   CHECK(error_of("missing", "main").find("not a git URL, and there is no directory") != std::string::npos);
   fs::create_directories(dir.path / "plain");
   CHECK(error_of("plain", "main").find("is not a git repository") != std::string::npos);
+  write(dir.path / "worktree/.git", "gitdir: /elsewhere\n");
+  CHECK(error_of("worktree", "main").find("is a git worktree or submodule") != std::string::npos);
   CHECK(error_of("src", "nope").find("`Gramine.Branch` `nope` (config.yaml) is not a branch, tag or commit") !=
         std::string::npos);
   CHECK(error_of("src", "abc1234") == "no error");  // a short hash: the build checks it out
@@ -183,6 +188,15 @@ TEST_CASE("local source: the git directory travels in the context, the commit de
   context.files.write_to(out.path);
   CHECK(fs::exists(out.path / "gramine-source/HEAD"));
   CHECK(fs::exists(out.path / "gramine-source/refs/heads/main"));
+  CHECK(fs::exists(out.path / "gramine-source/packed-refs"));
+  CHECK(fs::exists(out.path / "gramine-source/objects/11/11111111111111111111111111111111111111"));
+  // Only what a clone needs: not the user's config (credentials), hooks or index.
+  std::ifstream config(out.path / "gramine-source/config");
+  const std::string config_text{std::istreambuf_iterator<char>(config), std::istreambuf_iterator<char>()};
+  CHECK(config_text.find("secret-token") == std::string::npos);
+  CHECK(config_text.find("bare = true") != std::string::npos);
+  CHECK_FALSE(fs::exists(out.path / "gramine-source/hooks"));
+  CHECK_FALSE(fs::exists(out.path / "gramine-source/index"));
   const std::string dockerfile = dockerfile_of(context);
   CHECK(dockerfile.find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
   CHECK(dockerfile.find("\"gsc.gramine.commit\"=\"" + kCommitA + "\"") != std::string::npos);

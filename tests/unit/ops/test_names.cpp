@@ -35,3 +35,19 @@ TEST_CASE("parse_build_arg takes K=V, or K from the environment", "[names]") {
   CHECK_THROWS_AS(gsc::parse_build_arg("GSC_TEST_BUILD_ARG_MISSING"), gsc::Error);
   CHECK_THROWS_AS(gsc::parse_build_arg("=x"), gsc::Error);
 }
+
+TEST_CASE("check_image_name accepts docker's names and refuses others with the rules", "[names]") {
+  for (const std::string ok : {"gramine", "gramine-debian12:1.9", "gsc-test/gramine:v1.9_rc", "a__b.c-d",
+                               "registry.example.com:5000/team/gramine:latest", "localhost/x"})
+    CHECK_NOTHROW(gsc::check_image_name(ok));
+  for (const std::string bad : {"", "Bad", "x:", "x::y", "-x", "x-", "a b", "x:tag with space", "x/:y"}) {
+    INFO(bad);
+    try {
+      gsc::check_image_name(bad);
+      FAIL("accepted");
+    } catch (const gsc::Error& e) {
+      CHECK(e.category() == gsc::ErrorCategory::usage);
+      CHECK(std::string(e.what()).find("is not a valid image name") != std::string::npos);
+    }
+  }
+}
