@@ -6,6 +6,8 @@
 //                                           same files inside a container (ratio)
 //   gsc_bench info IMAGE                    info-image latency vs `docker run IMAGE cat` (ratio)
 //   gsc_bench sign IMAGE KEY CONFIG         sign-image total time
+//   gsc_bench compile CONFIG                build-gramine: context (-f), with the daemon's
+//                                           cache, without it (--no-cache)
 //
 // Figures go to stdout, one `name: value unit` per line.
 
@@ -159,6 +161,34 @@ int bench_sign(const std::string& image, const std::string& key, const std::stri
   return 0;
 }
 
+int bench_compile(const std::string& config) {
+  auto client = gsc::docker::Client::from_environment();
+  const std::string image = "gsc-bench/gramine:" + std::to_string(::getpid());
+  struct Cleanup {
+    std::string image, dir;
+    ~Cleanup() {
+      std::system(("docker rmi -f " + image + " >/dev/null 2>&1").c_str());
+      std::filesystem::remove_all(dir);
+    }
+  } cleanup{image, (std::filesystem::temp_directory_path() / ("gsc-bench-" + std::to_string(::getpid()))).string()};
+  gsc::BuildGramineOptions opts;
+  opts.image = image;
+  opts.config_path = config;
+  opts.templates_dir = templates_dir();
+  opts.file_only_dir = cleanup.dir;
+  std::cout << "compile.context: " << seconds_of([&] { gsc::build_gramine(client, opts, {}); }) << " s\n";
+  std::uintmax_t context_bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(cleanup.dir))
+    if (entry.is_regular_file()) context_bytes += entry.file_size();
+  std::cout << "compile.context_size: " << static_cast<double>(context_bytes) / 1e6 << " MB\n";
+  opts.file_only_dir.clear();
+  std::cout << "compile.cached: " << seconds_of([&] { gsc::build_gramine(client, opts, {}); }) << " s\n";
+  opts.use_cache = gsc::UseCache::no;
+  std::cout << "compile.no_cache: " << seconds_of([&] { gsc::build_gramine(client, opts, {}); }) << " s\n";
+  std::cout << "compile.image_size: " << image_size_mb(image) << " MB\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,10 +198,12 @@ int main(int argc, char** argv) {
     if (a.size() == 2 && a[0] == "hash") return bench_hash(a[1]);
     if (a.size() == 2 && a[0] == "info") return bench_info(a[1]);
     if (a.size() == 4 && a[0] == "sign") return bench_sign(a[1], a[2], a[3]);
+    if (a.size() == 2 && a[0] == "compile") return bench_compile(a[1]);
   } catch (const std::exception& e) {
     std::cerr << "gsc_bench: " << e.what() << '\n';
     return 1;
   }
-  std::cerr << "usage: gsc_bench build IMAGE MANIFEST CONFIG | hash IMAGE | info IMAGE | sign IMAGE KEY CONFIG\n";
+  std::cerr << "usage: gsc_bench build IMAGE MANIFEST CONFIG | hash IMAGE | info IMAGE | sign IMAGE KEY CONFIG | "
+               "compile CONFIG\n";
   return 2;
 }
