@@ -2,18 +2,22 @@
 // Helpers for the black-box integration suites: run the gsc CLI and the docker CLI, make
 // throwaway files, and remove every image a test made, even when it fails.
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace gsc_test {
@@ -146,6 +150,49 @@ inline std::string write_config(const TempDir& dir, const std::string& gramine =
   const std::string path = dir / "config.yaml";
   write_file(path, "Distro: \"" + distro + "\"\nGramine:\n  Image: \"" + gramine + "\"\n");
   return path;
+}
+
+// The stand-in Gramine's source as a git repository in `dir`/gramine-src (branches gsc-test,
+// broken, slow: see tests/fixtures/make-gramine-repo.sh).
+inline std::string make_gramine_repo(const TempDir& dir) {
+  const std::string repo = dir / "gramine-src";
+  const Run r = sh(sh_quote(std::string(GSC_TEST_SOURCE_DIR) + "/tests/fixtures/make-gramine-repo.sh") + " " +
+                   sh_quote(repo) + " " + sh_quote(std::string(GSC_TEST_BINARY_DIR) + "/fixtures/bin"));
+  if (r.status != 0) throw std::runtime_error("make-gramine-repo.sh failed: " + r.err);
+  return repo;
+}
+
+// config.yaml compiling Gramine from `repository` at `branch` on Debian 12 (gsc-test/debian:12).
+inline std::string write_compile_config(const TempDir& dir, const std::string& repository, const std::string& branch,
+                                        const std::string& name = "config.yaml") {
+  const std::string path = dir / name;
+  write_file(path, "Distro: \"debian:12\"\nRegistry: \"gsc-test\"\nGramine:\n  Repository: \"" + repository +
+                       "\"\n  Branch: \"" + branch + "\"\n");
+  return path;
+}
+
+// Starts the gsc CLI with `args`, waits (up to a minute) until `working()` holds, so that the
+// interrupt lands mid-work, sends SIGINT, returns gsc's exit status.
+inline int interrupt_when(const std::vector<std::string>& args, const std::function<bool()>& working) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    std::vector<std::string> storage{env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && !working())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace gsc_test

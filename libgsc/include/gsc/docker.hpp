@@ -5,6 +5,7 @@
 // API version negotiated with /_ping (the lower of the daemon's and ours).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -214,6 +215,20 @@ void register_container(const std::string& id);
 void unregister_container(const std::string& id);
 void register_image(const std::string& id);
 void unregister_image(const std::string& id);
+
+// A request in progress that remove_registered_resources() aborts before it removes anything
+// (a docker build: closing its connection makes the daemon cancel it). Registered for the
+// lifetime of this object; the abort runs while the registration is held.
+class AbortRegistration {
+ public:
+  explicit AbortRegistration(std::function<void()> abort);
+  ~AbortRegistration();
+  AbortRegistration(const AbortRegistration&) = delete;
+  AbortRegistration& operator=(const AbortRegistration&) = delete;
+
+ private:
+  std::size_t token_;
+};
 
 // A failed or interrupted classic build leaves the images of its finished steps behind,
 // untagged. Record the daemon's images (at the first call) and the images the builds start

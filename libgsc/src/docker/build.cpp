@@ -1,5 +1,7 @@
 // POST /build: the context goes up as a tar, the answer streams back as JSON objects.
 
+#include <set>
+
 #include "docker/client_impl.hpp"
 #include "docker/stream.hpp"
 
@@ -18,7 +20,24 @@ BuildResult Client::build(const BuildOptions& options, const ProgressFn& progres
   for (const auto& tag : options.tags) params.emplace("t", tag);
   auto response = impl_->call(http::Method::post, "/build" + http::query(params), "build an image", options.context,
                               "application/x-tar");
-  BuildStreamDecoder decoder(progress);
+  // An interrupt cancels the build in the daemon (by closing this connection) and removes the
+  // step's container, which holds the step's image.
+  const AbortRegistration abort([&response] { response->abort(); });
+  struct StepContainers {  // registered while the build runs; the daemon removes them (forcerm)
+    std::set<std::string> ids;
+    ~StepContainers() {
+      for (const auto& id : ids) unregister_container(id);
+    }
+  } steps;
+  BuildStreamDecoder decoder(progress, [&steps](const std::string& id, bool running) {
+    if (running) {
+      register_container(id);
+      steps.ids.insert(id);
+    } else {
+      unregister_container(id);
+      steps.ids.erase(id);
+    }
+  });
   char chunk[16 * 1024];
   while (const std::size_t n = response->read(chunk, sizeof chunk)) decoder.feed({chunk, n});
   decoder.finish();

@@ -1,11 +1,13 @@
 // The registry of what this process created in the daemon, for removal on Ctrl-C.
 
-#include <mutex>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "gsc/docker.hpp"
 
@@ -21,6 +23,8 @@ struct Registry {
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
   std::set<std::string> build_roots;               // the images this run's builds start FROM
+  std::map<std::size_t, std::function<void()>> aborts;  // requests in progress (builds)
+  std::size_t next_abort = 0;
 };
 
 Registry& registry() {
@@ -71,19 +75,36 @@ void record_image_baseline(Client& client, const std::string& build_root_id) {
   if (!build_root_id.empty()) registry().build_roots.insert(build_root_id);
 }
 
-void remove_untagged_images_since_baseline(Client& client) noexcept {
+AbortRegistration::AbortRegistration(std::function<void()> abort) {
+  std::lock_guard lock(registry().mutex);
+  token_ = registry().next_abort++;
+  registry().aborts.emplace(token_, std::move(abort));
+}
+
+AbortRegistration::~AbortRegistration() {
+  std::lock_guard lock(registry().mutex);
+  registry().aborts.erase(token_);
+}
+
+namespace {
+
+// Removes the untagged images since the baseline that descend from a build root; returns how
+// many such images remain (in use, or appeared meanwhile).
+std::size_t remove_untagged_since_baseline(Client& client) noexcept {
   std::set<std::string> baseline;
   std::set<std::string> roots;
   {
     std::lock_guard lock(registry().mutex);
-    if (!registry().baseline) return;
+    if (!registry().baseline) return 0;
     baseline = *registry().baseline;
     roots = registry().build_roots;
   }
+  std::size_t remaining = 0;
   try {
     // A child must go before its parent: repeat while progress is made.
     for (bool removed = true; removed;) {
       removed = false;
+      remaining = 0;
       const auto images = client.list_images({.all = true});
       std::map<std::string, std::string> parent_of;
       for (const auto& image : images) parent_of[image.id] = image.parent;
@@ -104,16 +125,22 @@ void remove_untagged_images_since_baseline(Client& client) noexcept {
           client.remove_image(image.id, {.force = false, .noprune = false});
           removed = true;
         } catch (...) {
-          // In use or has children: left for the next round or for its owner.
+          ++remaining;  // in use or has children: left for the next round
         }
       }
     }
   } catch (...) {
   }
+  return remaining;
 }
+
+}  // namespace
+
+void remove_untagged_images_since_baseline(Client& client) noexcept { remove_untagged_since_baseline(client); }
 
 void remove_registered_resources() noexcept {
   std::set<std::string> containers, images;
+  bool aborted_builds = false;
   {
     std::unique_lock lock(registry().mutex);
     registry().closing = true;
@@ -121,6 +148,10 @@ void remove_registered_resources() noexcept {
     registry().idle.wait_for(lock, std::chrono::seconds(30), [] { return registry().in_flight == 0; });
     containers.swap(registry().containers);
     images.swap(registry().images);
+    // Builds first: the daemon cancels a build whose client is gone, and a build that went
+    // on would commit images after the removal below.
+    aborted_builds = !registry().aborts.empty();
+    for (auto& [token, abort] : registry().aborts) abort();
   }
   try {
     Client client = Client::from_environment();
@@ -136,7 +167,14 @@ void remove_registered_resources() noexcept {
       } catch (...) {
       }
     }
-    remove_untagged_images_since_baseline(client);
+    // A cancelled build may still commit the step it was in, and its step container (removed
+    // above, or by the daemon) holds the step's image: repeat until none is left, at most 10 s.
+    int clean_rounds = 0;
+    for (int round = 0; round < 40; ++round) {
+      clean_rounds = remove_untagged_since_baseline(client) == 0 ? clean_rounds + 1 : 0;
+      if (!aborted_builds || clean_rounds == 3) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
   } catch (...) {
   }
 }

@@ -1,5 +1,7 @@
 #include "docker/http.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -126,6 +128,18 @@ class BeastResponse final : public Response {
   }
 
   int status() const override { return static_cast<int>(parser_.get().result_int()); }
+
+  void abort() noexcept override {
+    int fd = -1;
+    std::visit(
+        [&](auto& s) {
+          using S = std::decay_t<decltype(s)>;
+          if constexpr (std::is_same_v<S, tls_stream>) fd = s.next_layer().native_handle();
+          else if constexpr (!std::is_same_v<S, std::monostate>) fd = s.native_handle();
+        },
+        stream_);
+    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  }
 
   std::string header(const std::string& name) const override {
     const auto it = parser_.get().find(name);

@@ -31,6 +31,9 @@ class Response : public ByteSource {
   virtual std::string header(const std::string& name) const = 0;
   // The whole remaining body, at most `limit` bytes (an error beyond).
   std::string read_all(std::size_t limit = 64 << 20);
+  // Shuts the connection down; callable from another thread: a blocked read() then fails,
+  // and the daemon sees its client gone (it cancels a build).
+  virtual void abort() noexcept = 0;
 };
 
 // Sends the request and reads the response headers. Throws daemon_unavailable when the

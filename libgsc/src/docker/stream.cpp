@@ -73,6 +73,11 @@ void BuildStreamDecoder::on_line(const std::string& raw) {
     step_output_ += line + "\n";
   }
   if (line.rfind("Successfully built ", 0) == 0 && image_id_.empty()) image_id_ = line.substr(19);
+  if (on_container_) {
+    static const std::string running = " ---> Running in ", removing = "Removing intermediate container ";
+    if (line.rfind(running, 0) == 0) on_container_(line.substr(running.size()), true);
+    if (line.rfind(removing, 0) == 0) on_container_(line.substr(removing.size()), false);
+  }
   report(progress_, ProgressEvent::Kind::build_output, line);
 }
 

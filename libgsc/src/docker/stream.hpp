@@ -33,7 +33,12 @@ class JsonSplitter {
 // What the /build stream said: output lines as they come, the image id, the error.
 class BuildStreamDecoder {
  public:
-  explicit BuildStreamDecoder(ProgressFn progress) : progress_(std::move(progress)) {}
+  // Called with a step's container id when the step starts ("Running in ID") and ends
+  // ("Removing intermediate container ID").
+  using ContainerFn = std::function<void(const std::string& id, bool running)>;
+
+  explicit BuildStreamDecoder(ProgressFn progress, ContainerFn on_container = {})
+      : progress_(std::move(progress)), on_container_(std::move(on_container)) {}
   // Feeds raw bytes of the response body.
   void feed(std::string_view bytes);
   // Call at the end of the body: flushes a partial line; throws gsc::BuildError if the
@@ -48,6 +53,7 @@ class BuildStreamDecoder {
   void on_line(const std::string& line);
 
   ProgressFn progress_;
+  ContainerFn on_container_;
   JsonSplitter splitter_;
   std::string partial_line_;
   std::string step_;

@@ -15,25 +15,6 @@ using namespace gsc_test;
 
 namespace {
 
-// The stand-in Gramine's source as a git repository in `dir`/gramine-src.
-std::string make_gramine_repo(const TempDir& dir) {
-  const std::string repo = dir / "gramine-src";
-  const Run r = sh(sh_quote(std::string(GSC_TEST_SOURCE_DIR) + "/tests/fixtures/make-gramine-repo.sh") + " " +
-                   sh_quote(repo) + " " + sh_quote(std::string(GSC_TEST_BINARY_DIR) + "/fixtures/bin"));
-  INFO(r.err);
-  REQUIRE(r.status == 0);
-  return repo;
-}
-
-// config.yaml compiling Gramine from `repository` at `branch` on Debian 12 (gsc-test/debian:12).
-std::string write_compile_config(const TempDir& dir, const std::string& repository, const std::string& branch,
-                                 const std::string& name = "config.yaml", const std::string& extra = "") {
-  const std::string path = dir / name;
-  write_file(path, "Distro: \"debian:12\"\nRegistry: \"gsc-test\"\nGramine:\n  Repository: \"" + repository +
-                       "\"\n  Branch: \"" + branch + "\"\n" + extra);
-  return path;
-}
-
 std::string all_image_ids() { return sh("docker images -aq --no-trunc | sort -u").out; }
 
 std::string label(const std::string& image, const std::string& key) {

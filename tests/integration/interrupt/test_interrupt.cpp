@@ -3,14 +3,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "integration/support.hpp"
 
@@ -25,30 +19,9 @@ std::set<std::string> all_images() {
   return out;
 }
 
-// Starts gsc with `args`, waits until one of gsc's own temporary containers exists (so the
-// interrupt lands mid-work), sends SIGINT, returns gsc's exit status.
+// Interrupts gsc once one of its own temporary containers exists.
 int interrupt_when_working(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    std::vector<std::string> storage{env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline &&
-         sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty())
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return interrupt_when(args, [] { return !sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty(); });
 }
 
 }  // namespace
@@ -78,4 +51,33 @@ TEST_CASE("Ctrl-C during gsc build and sign-image leaves nothing behind and exit
   CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
   CHECK(all_images() == built);
   CHECK_FALSE(image_exists("gsc-" + app));
+}
+
+TEST_CASE("Ctrl-C while Gramine compiles (build-gramine, and gsc build without Gramine.Image) leaves nothing behind",
+          "[interrupt][compile]") {
+  TempDir dir;
+  const std::string repo = make_gramine_repo(dir);
+  const std::string config = write_compile_config(dir, repo, "slow");  // meson setup sleeps
+  const std::string gramine = unique_name("gsc-test-gramine/interrupt");
+  const std::string app = unique_name("gsc-test-app/interrupt-compile");
+  ImageGuard guard({gramine});
+  guard.add_app(app);
+  docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/true\"]\n");
+  write_file(dir / "app.manifest", "");
+  const auto before = all_images();
+  const std::string containers = sh("docker ps -aq --no-trunc | sort").out;
+  // Interrupted while the daemon's builder runs `meson setup` (which sleeps on branch `slow`).
+  auto compiling = [] {
+    return sh("docker ps --no-trunc --filter status=running --format '{{.Command}}' | grep -q 'meson setup'").status == 0;
+  };
+
+  CHECK(interrupt_when({"build-gramine", "-c", config, gramine}, compiling) == 130);
+  CHECK(sh("docker ps -aq --no-trunc | sort").out == containers);
+  CHECK(all_images() == before);
+  CHECK_FALSE(image_exists(gramine));
+
+  CHECK(interrupt_when({"build", "-c", config, app, dir / "app.manifest"}, compiling) == 130);
+  CHECK(sh("docker ps -aq --no-trunc | sort").out == containers);
+  CHECK(all_images() == before);
+  CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
 }
