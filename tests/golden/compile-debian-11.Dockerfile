@@ -1,5 +1,5 @@
 # gsc: Gramine compiled from source on debian:11 (gsc build-gramine).
-FROM debian:11
+FROM debian:11 AS build-deps
 
 # Gramine's build dependencies; meson and tomli from pip (debian:11's are too old).
 RUN apt-get update \
@@ -21,17 +21,25 @@ RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
       || { echo 'gsc: Gramine.Branch is no branch, tag or commit of the repository:' 'v1.9' >&2; exit 1; }; } \
  && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
 
+# The in-kernel SGX driver's header (Linux 5.11): this distro's kernel headers predate it.
+RUN mkdir -p /gramine/driver/asm \
+ && wget --quiet --timeout=10 -O /gramine/driver/asm/sgx.h \
+      'https://git.kernel.org/pub/scm/linux/kernel/git/stable/linux.git/plain/arch/x86/include/uapi/asm/sgx.h?h=v5.11' \
+ && echo 'a34a997ade42b61376b1c5d3d50f839fd28f2253fa047cb9c0e68a1b00477956  /gramine/driver/asm/sgx.h' \
+      | sha256sum -c --quiet -
+
 RUN cd /gramine \
  && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
-      -Ddirect=disabled -Dsgx=enabled \
+      -Ddirect=disabled -Dsgx=enabled -Dsgx_driver=upstream -Dsgx_driver_include_path=/gramine/driver \
  && ninja -C build \
  && ninja -C build install
 
-# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file, wherever
-# meson put them; its programs on PATH.
-RUN site="$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
+# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
- && find /gramine/meson_build_output/lib -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+ && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
+      -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL "gsc.buildtype"="release" "gsc.distro"="debian:11" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

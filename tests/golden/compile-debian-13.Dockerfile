@@ -1,5 +1,5 @@
 # gsc: Gramine compiled from source on debian:13 (gsc build-gramine).
-FROM debian:13
+FROM debian:13 AS build-deps
 
 # Gramine's build dependencies; meson and tomli are debian:13's own packages.
 RUN apt-get update \
@@ -26,11 +26,12 @@ RUN cd /gramine \
  && ninja -C build \
  && ninja -C build install
 
-# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file, wherever
-# meson put them; its programs on PATH.
-RUN site="$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+# Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
+# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
- && find /gramine/meson_build_output/lib -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+ && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
+      -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL "gsc.buildtype"="release" "gsc.distro"="debian:13" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

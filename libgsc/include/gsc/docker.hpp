@@ -235,7 +235,10 @@ class AbortRegistration {
 // FROM (every call); afterwards remove the untagged images that appeared since and descend
 // from one of them. Nothing else is touched: not older images, not another build's steps.
 void record_image_baseline(Client& client, const std::string& build_root_id);
-void remove_untagged_images_since_baseline(Client& client) noexcept;
+// A build root known only by name (a base image the build may pull): resolved at cleanup.
+void record_build_root_name(const std::string& image_name);
+// `keep_ancestors_of`: an image (a build's result) whose ancestors stay.
+void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept;
 
 // Removes every registered container, then every registered image, then the untagged
 // images since the baseline, over a fresh connection. Safe to call from a

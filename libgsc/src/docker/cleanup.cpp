@@ -23,6 +23,7 @@ struct Registry {
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
   std::set<std::string> build_roots;               // the images this run's builds start FROM
+  std::set<std::string> build_root_names;          // ... by name, when not local yet (pulled)
   std::map<std::size_t, std::function<void()>> aborts;  // requests in progress (builds)
   std::size_t next_abort = 0;
 };
@@ -75,6 +76,11 @@ void record_image_baseline(Client& client, const std::string& build_root_id) {
   if (!build_root_id.empty()) registry().build_roots.insert(build_root_id);
 }
 
+void record_build_root_name(const std::string& image_name) {
+  std::lock_guard lock(registry().mutex);
+  registry().build_root_names.insert(image_name);
+}
+
 AbortRegistration::AbortRegistration(std::function<void()> abort) {
   std::lock_guard lock(registry().mutex);
   token_ = registry().next_abort++;
@@ -90,17 +96,25 @@ namespace {
 
 // Removes the untagged images since the baseline that descend from a build root; returns how
 // many such images remain (in use, or appeared meanwhile).
-std::size_t remove_untagged_since_baseline(Client& client) noexcept {
+std::size_t remove_untagged_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept {
   std::set<std::string> baseline;
-  std::set<std::string> roots;
+  std::set<std::string> roots, root_names;
   {
     std::lock_guard lock(registry().mutex);
     if (!registry().baseline) return 0;
     baseline = *registry().baseline;
     roots = registry().build_roots;
+    root_names = registry().build_root_names;
   }
   std::size_t remaining = 0;
   try {
+    for (const auto& name : root_names) {
+      try {
+        roots.insert(client.inspect_image(name).id);
+      } catch (...) {
+        // Never pulled: nothing was built on it.
+      }
+    }
     // A child must go before its parent: repeat while progress is made.
     for (bool removed = true; removed;) {
       removed = false;
@@ -117,7 +131,13 @@ std::size_t remove_untagged_since_baseline(Client& client) noexcept {
         }
         return false;
       };
+      std::set<std::string> kept;
+      for (std::string id = keep_ancestors_of; !id.empty() && kept.insert(id).second;) {
+        const auto it = parent_of.find(id);
+        id = it == parent_of.end() ? std::string() : it->second;
+      }
       for (const auto& image : images) {
+        if (kept.count(image.id)) continue;
         const bool untagged = image.repo_tags.empty() ||
                               (image.repo_tags.size() == 1 && image.repo_tags[0] == "<none>:<none>");
         if (!untagged || baseline.count(image.id) || !descends_from_root(image.id)) continue;
@@ -136,7 +156,9 @@ std::size_t remove_untagged_since_baseline(Client& client) noexcept {
 
 }  // namespace
 
-void remove_untagged_images_since_baseline(Client& client) noexcept { remove_untagged_since_baseline(client); }
+void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of) noexcept {
+  remove_untagged_since_baseline(client, keep_ancestors_of);
+}
 
 void remove_registered_resources() noexcept {
   std::set<std::string> containers, images;

@@ -74,7 +74,13 @@ Config parse_config(const std::string& text, const std::string& name) {
   if (top.count("Distro")) config.distro = scalar(name, top["Distro"], "Distro");
   if (config.distro.empty()) config.distro = "auto";
   if (config.distro != "auto") check_distro(name, top["Distro"], config.distro);
-  if (top.count("Registry")) config.registry = scalar(name, top["Registry"], "Registry");
+  if (top.count("Registry")) {
+    config.registry = scalar(name, top["Registry"], "Registry");
+    if (config.registry.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-") !=
+        std::string::npos)
+      fail(name, top["Registry"].Mark(),
+           "`Registry` may hold only a registry host[:port] and path (letters, digits, `.`, `_`, `-`, `:`, `/`).");
+  }
   if (!top.count("Gramine") || top["Gramine"].IsNull())
     fail(name, root.Mark(), "`Gramine` is missing. Provide `Gramine.Image`, or `Gramine.Repository` and `Gramine.Branch`.");
   auto gramine = mapping(name, top["Gramine"], "Gramine", {"Image", "Repository", "Branch"});

@@ -1,6 +1,8 @@
 // gsc build-gramine: a base image with Gramine compiled from Gramine.Repository at
 // Gramine.Branch for Distro, usable afterwards as Gramine.Image.
 
+#include <filesystem>
+
 #include "gsc/config.hpp"
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
@@ -29,7 +31,13 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
                                     .templates_dir = o.templates_dir};
   const ops::CompileContext context = phases.run("context", [&] { return ops::make_compile_context(request); });
 
+  for (const auto& warning : context.warnings) report(progress, ProgressEvent::Kind::warning, warning);
   if (!o.file_only_dir.empty()) {
+    // Into a new or empty directory only: an earlier run's files would mix with these.
+    std::error_code ec;
+    if (std::filesystem::exists(o.file_only_dir, ec) && !std::filesystem::is_empty(o.file_only_dir, ec))
+      throw Error(ErrorCategory::input, "`" + o.file_only_dir + "` exists and is not empty. Give `-f` a new directory "
+                                        "(`--file-only=DIR`), or remove it.");
     context.files.write_to(o.file_only_dir);
     result.file_only_dir = o.file_only_dir;
     result.timings = phases.timings();

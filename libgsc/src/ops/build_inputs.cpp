@@ -100,10 +100,16 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   }
   const auto gramine = find_image(client, in.gramine_image_name);
   if (!gramine)
-    throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + in.gramine_image_name +
-                                              "` (`Gramine.Image` in " + o.config_path +
-                                              "). Build it with `gsc build-gramine` or fix the name.");
+    throw Error(ErrorCategory::not_found,
+                in.config.gramine.image.empty()
+                    ? "The compiled Gramine image `" + in.gramine_image_name + "` vanished during the build. Run it again."
+                    : "Cannot find the Gramine image `" + in.gramine_image_name + "` (`Gramine.Image` in " +
+                          o.config_path + "). Build it with `gsc build-gramine` or fix the name.");
   in.gramine_image = *gramine;
+  // A Gramine compiled by gsc says whether it has the direct PAL.
+  if (o.linux_pal == LinuxPal::yes && label_of(in.gramine_image, label::linux_pal) == "false")
+    throw Error(ErrorCategory::input, "`-L` needs Gramine's direct PAL, but `" + in.gramine_image_name +
+                                          "` was compiled without it. Compile it with `gsc build-gramine -L`.");
 
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
   return in;

@@ -1,5 +1,6 @@
 #include "ops/compile.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -47,13 +48,23 @@ std::string slug(const std::string& text) {
   return out;
 }
 
+// https://user:token@host/x -> https://host/x (for comments and labels; the clone needs them).
+std::string without_credentials(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  const auto slash = url.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  return url.substr(0, scheme + 3) + url.substr(at + 1);
+}
+
 std::map<std::string, std::string> compiled_labels(const CompileRequest& r, const GramineSource& source) {
   std::map<std::string, std::string> labels = {{label::tool, "gsc"},
                                                {label::version, GSC_VERSION_STRING},
                                                {label::distro, r.distro.name},
                                                {label::buildtype, to_string(r.build_type)},
                                                {label::linux_pal, r.linux_pal == LinuxPal::yes ? "true" : "false"},
-                                               {label::gramine_repository, r.config.gramine.repository},
+                                               {label::gramine_repository, without_credentials(r.config.gramine.repository)},
                                                {label::gramine_branch, r.config.gramine.branch},
                                                {label::gramine_version, r.config.gramine.branch}};
   if (!source.commit.empty()) labels[label::gramine_commit] = source.commit;
@@ -81,10 +92,17 @@ std::optional<std::string> resolve_git_ref(const fs::path& git_dir, const std::s
   if (is_hex(name, 40, 40)) return name;
   std::map<std::string, std::string> packed;  // ref -> object
   if (std::ifstream in(git_dir / "packed-refs"); in) {
+    std::string last;
     for (std::string line; std::getline(in, line);) {
-      if (line.empty() || line[0] == '#' || line[0] == '^') continue;
+      if (line.empty() || line[0] == '#') continue;
+      if (line[0] == '^') {  // the commit an annotated tag (the line before) points to
+        if (!last.empty()) packed[last] = line.substr(1);
+        continue;
+      }
       const auto space = line.find(' ');
-      if (space != std::string::npos) packed[line.substr(space + 1)] = line.substr(0, space);
+      if (space == std::string::npos) continue;
+      last = line.substr(space + 1);
+      packed[last] = line.substr(0, space);
     }
   }
   auto lookup = [&](std::string ref) -> std::optional<std::string> {
@@ -135,6 +153,15 @@ GramineSource resolve_gramine_source(const Config& config, const std::string& co
     throw Error(ErrorCategory::input, "`Gramine.Repository` " + dir.string() + " (" + config_path +
                                           ") is not a git repository (no .git in it). gsc builds a branch, tag or "
                                           "commit of it: commit the source with git, or give a git URL.");
+  // gsc sends objects, refs and a plain config: a repository that needs more cannot travel.
+  std::ifstream git_config(source.git_dir / "config");
+  std::string config_text{std::istreambuf_iterator<char>(git_config), std::istreambuf_iterator<char>()};
+  for (auto& ch : config_text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (config_text.find("objectformat") != std::string::npos || config_text.find("refstorage") != std::string::npos ||
+      fs::exists(source.git_dir / "objects/info/alternates", ec))
+    throw Error(ErrorCategory::input, "`Gramine.Repository` " + dir.string() + " (" + config_path +
+                                          ") uses git features gsc cannot send in a build context (another object "
+                                          "format, reftable, or alternates). Push the branch and give its URL.");
   const auto& branch = config.gramine.branch;
   if (const auto commit = resolve_git_ref(source.git_dir, branch)) source.commit = *commit;
   else if (!is_hex(branch, 7, 39))
@@ -152,9 +179,14 @@ CompileContext make_compile_context(const CompileRequest& r) {
                                    std::pair{"Gramine.Branch", &c.gramine.branch},
                                    std::pair{"SGXDriver.Repository", &c.sgx_driver.repository},
                                    std::pair{"SGXDriver.Branch", &c.sgx_driver.branch}})
+  {
     if (value->find_first_of("\n\r") != std::string::npos)
       throw Error(ErrorCategory::input, "`" + std::string(key) + "` in " + r.config_path +
                                             " contains a line break. Put the value on one line.");
+    if (!value->empty() && value->front() == '-')  // git would take it for an option
+      throw Error(ErrorCategory::input, "`" + std::string(key) + "` in " + r.config_path + " starts with `-`: `" +
+                                            *value + "` is no repository, branch, tag or commit.");
+  }
   const GramineSource source = resolve_gramine_source(c, r.config_path);
   templates::CompileData d;
   d.base_image = manifest::base_image(r.distro, c.registry);
@@ -164,12 +196,17 @@ CompileContext make_compile_context(const CompileRequest& r) {
   d.crb = r.distro.family == "centos";
   d.microdnf = r.distro.minimal;
   d.major_version = r.distro.version_parts.empty() ? "" : std::to_string(r.distro.version_parts.front());
-  d.source_comment = c.gramine.repository + " at " + c.gramine.branch +
+  const std::string shown_repository = without_credentials(c.gramine.repository);
+  d.source_comment = shown_repository + " at " + c.gramine.branch +
                      (source.local ? " (a local repository, sent in the build context)" : "");
   d.local_source = source.local;
-  d.clone_source = source.local ? "/tmp/gramine-source" : templates::shell_quote(c.gramine.repository);
+  d.clone_source = templates::shell_quote(c.gramine.repository);
   d.branch = templates::shell_quote(c.gramine.branch);
   d.oot_driver = !c.sgx_driver.repository.empty();
+  // Gramine includes <asm/sgx.h> of the in-kernel driver (Linux 5.11); Debian 11 and Ubuntu
+  // 20.04 ship older kernel headers.
+  d.fetch_sgx_header = !d.oot_driver && ((r.distro.family == "debian" && !manifest::is_at_least(r.distro, "debian", {12})) ||
+                                         (r.distro.family == "ubuntu" && !manifest::is_at_least(r.distro, "ubuntu", {22, 4})));
   if (d.oot_driver) {
     d.driver_repository = templates::shell_quote(c.sgx_driver.repository);
     if (!c.sgx_driver.branch.empty()) d.driver_branch = templates::shell_quote(c.sgx_driver.branch);
@@ -190,6 +227,9 @@ CompileContext make_compile_context(const CompileRequest& r) {
     identity += "\n" + (source.commit.empty() ? image::sha256_hex(out.files.finish()) : source.commit);
   }
   out.key = image::sha256_hex(identity);
+  if (shown_repository != c.gramine.repository)
+    out.warnings.push_back("`Gramine.Repository` carries credentials: the clone step shows them in the Gramine "
+                           "image's history (`docker history`). Prefer a credential helper or a local checkout.");
   return out;
 }
 
@@ -202,11 +242,9 @@ std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type
 std::string compile_gramine(docker::Client& client, const CompileContext& context, const std::string& tag,
                             UseCache use_cache, const std::vector<std::pair<std::string, std::string>>& build_args,
                             const ProgressFn& progress) {
-  auto record_base = [&] {
-    const auto base = find_image(client, context.base_image);
-    docker::record_image_baseline(client, base ? base->id : "");
-  };
-  record_base();
+  const auto base = find_image(client, context.base_image);
+  docker::record_image_baseline(client, base ? base->id : "");
+  docker::record_build_root_name(context.base_image);  // the build may pull it
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
   build.context = context.files.finish();
@@ -219,14 +257,12 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   try {
     id = client.build(build, progress).image_id;
   } catch (...) {
-    try {
-      record_base();  // the base image may have been pulled by this very build
-    } catch (...) {
-    }
     docker::remove_untagged_images_since_baseline(client);
     throw;
   }
   remove_if_orphaned(client, previous, id);
+  // The images of a stage that is not part of the result (a local source's): not kept.
+  docker::remove_untagged_images_since_baseline(client, id);
   return id;
 }
 
@@ -240,6 +276,7 @@ std::string ensure_compiled_gramine(docker::Client& client, const CompileRequest
     report(progress, ProgressEvent::Kind::info, "Gramine: reusing " + name + ", compiled earlier from " + what);
     return name;
   }
+  for (const auto& warning : context.warnings) report(progress, ProgressEvent::Kind::warning, warning);
   report(progress, ProgressEvent::Kind::step,
          "Compiling Gramine from " + what + " for " + request.distro.name + " (once: later builds reuse " + name + ")");
   compile_gramine(client, context, name, UseCache::yes, build_args, progress);

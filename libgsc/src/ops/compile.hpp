@@ -47,6 +47,7 @@ struct CompileContext {
   tar::Writer files;                   // Dockerfile, and gramine-source/ for a local repository
   std::string base_image;              // the FROM: Registry/Distro
   std::string key;                     // SHA-256 over what determines the result
+  std::vector<std::string> warnings;   // for the user (credentials in a URL)
 };
 
 CompileContext make_compile_context(const CompileRequest& request);

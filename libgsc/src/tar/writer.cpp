@@ -54,7 +54,7 @@ void Writer::add_tree(const std::filesystem::path& dir, const std::string& prefi
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     const fs::path& host = it->path();
-    const std::string path = prefix + "/" + fs::relative(host, dir).generic_string();
+    const std::string path = prefix + "/" + host.lexically_relative(dir).generic_string();
     const auto status = it->symlink_status();
     if (fs::is_symlink(status)) {
       add_symlink(path, fs::read_symlink(host).string());

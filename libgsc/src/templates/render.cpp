@@ -98,6 +98,7 @@ std::string render_compile_dockerfile(const std::string& dir, const std::string&
   v.set("local_source", flag(d.local_source));
   v.set("clone_source", d.clone_source);
   v.set("branch", d.branch);
+  v.set("fetch_sgx_header", flag(d.fetch_sgx_header));
   v.set("oot_driver", flag(d.oot_driver));
   v.set("driver_repository", d.driver_repository);
   v.set("driver_checkout", flag(!d.driver_branch.empty()));

@@ -80,8 +80,9 @@ struct CompileData {                // every command-line value arrives shell-qu
   std::string major_version;        // "9" (EPEL)
   std::string source_comment;       // where the source comes from, one line
   bool local_source = false;        // the source arrives in the context as gramine-source/
-  std::string clone_source;         // the repository git clones
+  std::string clone_source;         // the URL git clones (not for a local source)
   std::string branch;
+  bool fetch_sgx_header = false;    // the distro's kernel headers lack asm/sgx.h (Linux < 5.11)
   bool oot_driver = false;          // SGXDriver.Repository is set
   std::string driver_repository;
   std::string driver_branch;        // "" = the repository's default branch

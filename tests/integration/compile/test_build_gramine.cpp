@@ -50,6 +50,7 @@ TEST_CASE("build-gramine compiles a local Gramine repository, the result serves 
   ImageGuard guard({gramine});
   guard.add_app(app);
 
+  const std::string dangling_before = sh("docker images -aq --no-trunc --filter dangling=true | sort").out;
   const Run built = gsc({"build-gramine", "-L", "-c", config, gramine});
   INFO(built.err);
   REQUIRE(built.status == 0);
@@ -61,6 +62,16 @@ TEST_CASE("build-gramine compiles a local Gramine repository, the result serves 
                          " -c 'ls /gramine/meson_build_output/bin; ls /tmp/gramine-source 2>&1'");
   CHECK(listing.out.find("gramine-direct\ngramine-sgx\ngramine-sgx-sign\n") != std::string::npos);
   CHECK(listing.out.find("No such file") != std::string::npos);  // the sent source is gone
+  // Only the built commit is in the image: not the repository's other branches, in no layer.
+  const std::string broken = sh("git -C " + sh_quote(dir / "gramine-src") + " rev-parse broken").out.substr(0, 40);
+  CHECK(sh("docker run --rm --entrypoint git " + sh_quote(gramine) + " -C /gramine cat-file -e " + broken).status != 0);
+  CHECK(sh("docker history --no-trunc " + sh_quote(gramine)).out.find("gramine-source") == std::string::npos);
+  CHECK(sh("docker images -aq --no-trunc --filter dangling=true | sort").out == dangling_before);  // no stage left
+  // Gramine's Python package is importable (gramine-sgx-sign needs it), wherever meson put it.
+  const Run python = sh("docker run --rm --entrypoint python3 " + sh_quote(gramine) +
+                        " -c 'import graminelibos; print(graminelibos.STANDIN)'");
+  INFO(python.err);
+  CHECK(python.out == "True\n");
 
   // The compiled image as Gramine.Image: build, run, sign, info.
   docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"" + kText + "\"]\n");
@@ -105,6 +116,11 @@ TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfil
   REQUIRE(local.status == 0);
   CHECK(std::filesystem::is_regular_file(dir / "local/gramine-source/HEAD"));
   CHECK(slurp(dir / "local/Dockerfile").find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
+
+  // Never into a directory holding files already: they would mix with these.
+  const Run again = gsc({"build-gramine", "-c", dir / "remote.yaml", "-f" + (dir / "out"), "gsc-test-gramine/never"});
+  CHECK(again.status == 1);
+  CHECK(again.err.find("exists and is not empty") != std::string::npos);
 
   // Pipelines: one JSON object on stdout.
   const Run json = gsc({"build-gramine", "-c", dir / "remote.yaml", "--format", "json", "-f" + (dir / "json"),
@@ -218,6 +234,17 @@ TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothi
     expect_one_line_error(r, 4);
     CHECK(r.err.find("meson setup") != std::string::npos);
     CHECK(r.err.find("gsc-test: this branch does not build") != std::string::npos);
+  }
+  SECTION("gsc build -L with a Gramine compiled without the direct PAL") {
+    ImageGuard guard({target});
+    REQUIRE(gsc({"build-gramine", "-c", write_compile_config(dir, repo, "gsc-test"), target}).status == 0);
+    const std::string app = unique_name("gsc-test-app/nodirect");
+    guard.add_app(app);
+    docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/true\"]\n");
+    write_file(dir / "app.manifest", "");
+    const Run r = gsc({"build", "-L", "-c", write_config(dir, target), app, dir / "app.manifest"});
+    expect_one_line_error(r, 1);
+    CHECK(r.err.find("compiled without it. Compile it with `gsc build-gramine -L`") != std::string::npos);
   }
   SECTION("gsc build without Gramine.Image, on a branch that does not compile") {
     const std::string app = unique_name("gsc-test-app/brokencompile");

@@ -96,6 +96,12 @@ TEST_CASE("parse_config: an unsupported distro lists the supported ones, with it
   CHECK(error_of("Distro: 12\nGramine:\n  Image: x\n").find("config.yaml:1: `Distro: 12` is not supported") == 0);
 }
 
+TEST_CASE("parse_config: Registry holds a registry reference, nothing that could break a Dockerfile", "[config]") {
+  CHECK_NOTHROW(parse_config("Registry: \"registry.example.com:5000/mirror\"\nGramine:\n  Image: x\n", "c.yaml"));
+  CHECK(error_of("Registry: \"x\\nRUN evil\"\nGramine:\n  Image: x\n").find("config.yaml:1: `Registry` may hold only") == 0);
+  CHECK(error_of("Registry: \"a b\"\nGramine:\n  Image: x\n").find("`Registry` may hold only") != std::string::npos);
+}
+
 TEST_CASE("parse_config: a key set twice is an error", "[config]") {
   CHECK(error_of("Gramine:\n  Image: x\nDistro: auto\nDistro: debian:12\n").find("config.yaml:4: `Distro` is set twice") ==
         0);

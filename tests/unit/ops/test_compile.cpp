@@ -96,6 +96,11 @@ TEST_CASE("compile Dockerfile: version rules, buildtype, -L, SGX driver, registr
   CHECK(text(request("debian:11")).find("pip install 'meson") != std::string::npos);
   CHECK(text(request("ubuntu:22.04")).find("pip install 'meson") != std::string::npos);
   CHECK(text(request("ubuntu:24.04")).find("pip install") == std::string::npos);
+  // Kernel headers before Linux 5.11 lack the in-kernel driver's asm/sgx.h: fetched, hash-checked.
+  CHECK(text(request("debian:11")).find("-Dsgx_driver_include_path=/gramine/driver") != std::string::npos);
+  CHECK(text(request("ubuntu:20.04")).find("sha256sum -c") != std::string::npos);
+  CHECK(text(request("debian:12")).find("asm/sgx.h") == std::string::npos);
+  CHECK(text(request("ubuntu:22.04")).find("asm/sgx.h") == std::string::npos);
   // DCAP on Ubuntu only, as the original.
   CHECK(text(request("ubuntu:22.04")).find("-Ddcap=enabled") != std::string::npos);
   CHECK(text(request("debian:12")).find("-Ddcap") == std::string::npos);
@@ -106,7 +111,7 @@ TEST_CASE("compile Dockerfile: version rules, buildtype, -L, SGX driver, registr
   r.config.registry = "registry.example.com/mirror";
   r.config.sgx_driver = {"https://github.com/intel/linux-sgx-driver.git", "sgx_driver_2.14"};
   const std::string all = text(r);
-  CHECK(all.find("FROM registry.example.com/mirror/debian:12\n") != std::string::npos);
+  CHECK(all.find("FROM registry.example.com/mirror/debian:12 AS build-deps\n") != std::string::npos);
   CHECK(all.find("--buildtype=debug") != std::string::npos);
   CHECK(all.find("-Ddirect=enabled") != std::string::npos);
   CHECK(all.find("-Dsgx_driver=oot -Dsgx_driver_include_path=/gramine/driver") != std::string::npos);
@@ -126,6 +131,21 @@ TEST_CASE("values reach the Dockerfile quoted: no shell or Dockerfile injection 
   }
 }
 
+TEST_CASE("config values git would misread, and credentials in a URL", "[compile]") {
+  try {
+    ops::make_compile_context(request("debian:12", "https://example.com/g.git", "--upload-pack=evil"));
+    FAIL("a Branch starting with - was accepted");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("`Gramine.Branch` in config.yaml starts with `-`") == 0);
+  }
+  const auto context = ops::make_compile_context(request("debian:12", "https://user:s3cret@example.com/g.git", "v1"));
+  const std::string text = dockerfile_of(context);
+  CHECK(text.find("# Gramine's source: https://example.com/g.git at v1") != std::string::npos);
+  CHECK(text.find("\"gsc.gramine.repository\"=\"https://example.com/g.git\"") != std::string::npos);
+  REQUIRE(context.warnings.size() == 1);
+  CHECK(context.warnings[0].find("carries credentials") != std::string::npos);
+}
+
 TEST_CASE("git refs: loose, packed, symbolic, full hashes", "[compile][git]") {
   TempDir dir;
   const fs::path git = make_git_dir(dir.path);
@@ -133,7 +153,7 @@ TEST_CASE("git refs: loose, packed, symbolic, full hashes", "[compile][git]") {
   CHECK(ops::resolve_git_ref(git, "HEAD") == kCommitA);
   CHECK(ops::resolve_git_ref(git, "refs/heads/main") == kCommitA);
   CHECK(ops::resolve_git_ref(git, "old") == kCommitB);
-  CHECK(ops::resolve_git_ref(git, "v1") == kCommitB);
+  CHECK(ops::resolve_git_ref(git, "v1") == kCommitA);  // an annotated tag: the commit it points to
   CHECK(ops::resolve_git_ref(git, kCommitB) == kCommitB);
   CHECK_FALSE(ops::resolve_git_ref(git, "nope"));
   CHECK_FALSE(ops::resolve_git_ref(git, "../../etc/passwd"));
@@ -172,6 +192,9 @@ TEST_CASE("Gramine.Repository: URLs are cloned, directories are git repositories
   CHECK(error_of("missing", "main").find("not a git URL, and there is no directory") != std::string::npos);
   fs::create_directories(dir.path / "plain");
   CHECK(error_of("plain", "main").find("is not a git repository") != std::string::npos);
+  make_git_dir(dir.path / "alt");
+  write(dir.path / "alt/.git/objects/info/alternates", "/elsewhere/objects\n");
+  CHECK(error_of("alt", "main").find("uses git features gsc cannot send") != std::string::npos);
   write(dir.path / "worktree/.git", "gitdir: /elsewhere\n");
   CHECK(error_of("worktree", "main").find("is a git worktree or submodule") != std::string::npos);
   CHECK(error_of("src", "nope").find("`Gramine.Branch` `nope` (config.yaml) is not a branch, tag or commit") !=
@@ -199,6 +222,10 @@ TEST_CASE("local source: the git directory travels in the context, the commit de
   CHECK_FALSE(fs::exists(out.path / "gramine-source/index"));
   const std::string dockerfile = dockerfile_of(context);
   CHECK(dockerfile.find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
+  std::string stable = dockerfile;  // the temporary directory's name, made stable for the golden file
+  for (auto at = stable.find(dir.path.string()); at != std::string::npos; at = stable.find(dir.path.string()))
+    stable.replace(at, dir.path.string().size(), "/home/dev");
+  check_golden("compile-debian-12-local-source.Dockerfile", stable);
   CHECK(dockerfile.find("\"gsc.gramine.commit\"=\"" + kCommitA + "\"") != std::string::npos);
 
   const std::string name = ops::compiled_gramine_name(r.distro, r.build_type, r.linux_pal, context.key);
