@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <functional>
 #include <stdexcept>
@@ -78,6 +79,14 @@ inline Run gsc(const std::vector<std::string>& args) {
 
 inline bool image_exists(const std::string& name) {
   return sh("docker image inspect " + sh_quote(name)).status == 0;
+}
+
+// The ids of every image the daemon has, intermediate ones included.
+inline std::set<std::string> all_images() {
+  std::set<std::string> out;
+  std::istringstream in(sh("docker images -aq --no-trunc").out);
+  for (std::string id; in >> id;) out.insert(id);
+  return out;
 }
 
 // A fresh name unique to this test run, e.g. "gsc-test-app/a1b2c3".

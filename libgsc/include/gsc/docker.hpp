@@ -231,12 +231,11 @@ class AbortRegistration {
 };
 
 // A failed or interrupted classic build leaves the images of its finished steps behind,
-// untagged. Record the daemon's images (at the first call) and the images the builds start
+// untagged. Record the daemon's images (at the first call) and the image each build starts
 // FROM (every call); afterwards remove the untagged images that appeared since and descend
 // from one of them. Nothing else is touched: not older images, not another build's steps.
-void record_image_baseline(Client& client, const std::string& build_root_id);
-// A build root known only by name (a base image the build may pull): resolved at cleanup.
-void record_build_root_name(const std::string& image_name);
+// `build_root` is an image id or name (a base the build may pull), resolved at cleanup.
+void record_image_baseline(Client& client, const std::string& build_root);
 // `keep_ancestors_of`: an image (a build's result) whose ancestors stay.
 void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept;
 

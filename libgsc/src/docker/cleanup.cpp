@@ -22,8 +22,7 @@ struct Registry {
   std::set<std::string> containers;
   std::set<std::string> images;
   std::optional<std::set<std::string>> baseline;  // image ids before this run's builds
-  std::set<std::string> build_roots;               // the images this run's builds start FROM
-  std::set<std::string> build_root_names;          // ... by name, when not local yet (pulled)
+  std::set<std::string> build_roots;               // the images (ids or names) builds start FROM
   std::map<std::size_t, std::function<void()>> aborts;  // requests in progress (builds)
   std::size_t next_abort = 0;
 };
@@ -68,17 +67,12 @@ void unregister_image(const std::string& id) {
   registry().images.erase(id);
 }
 
-void record_image_baseline(Client& client, const std::string& build_root_id) {
+void record_image_baseline(Client& client, const std::string& build_root) {
   std::set<std::string> ids;
   for (const auto& image : client.list_images({.all = true})) ids.insert(image.id);
   std::lock_guard lock(registry().mutex);
   if (!registry().baseline) registry().baseline = std::move(ids);
-  if (!build_root_id.empty()) registry().build_roots.insert(build_root_id);
-}
-
-void record_build_root_name(const std::string& image_name) {
-  std::lock_guard lock(registry().mutex);
-  registry().build_root_names.insert(image_name);
+  if (!build_root.empty()) registry().build_roots.insert(build_root);
 }
 
 AbortRegistration::AbortRegistration(std::function<void()> abort) {
@@ -98,21 +92,20 @@ namespace {
 // many such images remain (in use, or appeared meanwhile).
 std::size_t remove_untagged_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept {
   std::set<std::string> baseline;
-  std::set<std::string> roots, root_names;
+  std::set<std::string> references, roots;
   {
     std::lock_guard lock(registry().mutex);
     if (!registry().baseline) return 0;
     baseline = *registry().baseline;
-    roots = registry().build_roots;
-    root_names = registry().build_root_names;
+    references = registry().build_roots;
   }
   std::size_t remaining = 0;
   try {
-    for (const auto& name : root_names) {
+    for (const auto& reference : references) {
       try {
-        roots.insert(client.inspect_image(name).id);
+        roots.insert(client.inspect_image(reference).id);
       } catch (...) {
-        // Never pulled: nothing was built on it.
+        // A name never pulled: nothing was built on it.
       }
     }
     // A child must go before its parent: repeat while progress is made.

@@ -86,10 +86,6 @@ void compare_sigstructs(const SigstructInfo& a, const SigstructInfo& b, ImageDif
   add("misc_select", a.misc_select, b.misc_select);
 }
 
-}  // namespace
-
-namespace {
-
 // "<bytes> <path>" lines (trusted_file_sizes) -> path -> bytes; malformed lines are skipped.
 std::map<std::string, std::uint64_t> sizes_of(const std::string& text) {
   std::map<std::string, std::uint64_t> out;

@@ -38,13 +38,12 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
     if (std::filesystem::exists(o.file_only_dir, ec) && !std::filesystem::is_empty(o.file_only_dir, ec))
       throw Error(ErrorCategory::input, "`" + o.file_only_dir + "` exists and is not empty. Give `-f` a new directory "
                                         "(`--file-only=DIR`), or remove it.");
-    context.files.write_to(o.file_only_dir);
+    context.files().write_to(o.file_only_dir);
     result.file_only_dir = o.file_only_dir;
     result.timings = phases.timings();
     return result;
   }
-  report(progress, ProgressEvent::Kind::step, "Compiling Gramine from " + config.gramine.repository + " at " +
-                                                  config.gramine.branch + " for " + request.distro.name);
+  report(progress, ProgressEvent::Kind::step, "Compiling Gramine from " + context.source + " for " + request.distro.name);
   result.image_id = phases.run("compile", [&] {
     return ops::compile_gramine(client, context, o.image, o.use_cache, o.build_args, progress);
   });

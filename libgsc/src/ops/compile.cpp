@@ -71,22 +71,28 @@ std::map<std::string, std::string> compiled_labels(const CompileRequest& r, cons
   return labels;
 }
 
-// What `git clone` needs of a repository, and nothing else: objects, refs, HEAD, and a plain
-// config (the user's .git/config may hold credentials; hooks, logs and the index are theirs).
-void add_git_data(tar::Writer& files, const fs::path& git_dir, const std::string& prefix) {
-  auto read = [](const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  };
-  files.add_tree(git_dir / "objects", prefix + "/objects");
-  files.add_tree(git_dir / "refs", prefix + "/refs");
-  files.add_file(prefix + "/HEAD", read(git_dir / "HEAD"));
-  for (const char* optional : {"packed-refs", "shallow"})
-    if (fs::is_regular_file(git_dir / optional)) files.add_file(prefix + "/" + optional, read(git_dir / optional));
-  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n");
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
+
+// What `git clone` needs of a repository, and nothing else: objects, refs, HEAD, and a plain
+// config (the user's .git/config may hold credentials; hooks, logs and the index are theirs).
+tar::Writer CompileContext::files() const {
+  tar::Writer files;
+  files.add_file("Dockerfile", dockerfile);
+  if (git_dir.empty()) return files;
+  const std::string prefix = "gramine-source";
+  files.add_tree(git_dir / "objects", prefix + "/objects");
+  files.add_tree(git_dir / "refs", prefix + "/refs");
+  files.add_file(prefix + "/HEAD", read_file(git_dir / "HEAD"));
+  for (const char* optional : {"packed-refs", "shallow"})
+    if (fs::is_regular_file(git_dir / optional)) files.add_file(prefix + "/" + optional, read_file(git_dir / optional));
+  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n");
+  return files;
+}
 
 std::optional<std::string> resolve_git_ref(const fs::path& git_dir, const std::string& name) {
   if (is_hex(name, 40, 40)) return name;
@@ -154,8 +160,7 @@ GramineSource resolve_gramine_source(const Config& config, const std::string& co
                                           ") is not a git repository (no .git in it). gsc builds a branch, tag or "
                                           "commit of it: commit the source with git, or give a git URL.");
   // gsc sends objects, refs and a plain config: a repository that needs more cannot travel.
-  std::ifstream git_config(source.git_dir / "config");
-  std::string config_text{std::istreambuf_iterator<char>(git_config), std::istreambuf_iterator<char>()};
+  std::string config_text = read_file(source.git_dir / "config");
   for (auto& ch : config_text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (config_text.find("objectformat") != std::string::npos || config_text.find("refstorage") != std::string::npos ||
       fs::exists(source.git_dir / "objects/info/alternates", ec))
@@ -197,8 +202,8 @@ CompileContext make_compile_context(const CompileRequest& r) {
   d.microdnf = r.distro.minimal;
   d.major_version = r.distro.version_parts.empty() ? "" : std::to_string(r.distro.version_parts.front());
   const std::string shown_repository = without_credentials(c.gramine.repository);
-  d.source_comment = shown_repository + " at " + c.gramine.branch +
-                     (source.local ? " (a local repository, sent in the build context)" : "");
+  const std::string shown_source = shown_repository + " at " + c.gramine.branch;
+  d.source_comment = shown_source + (source.local ? " (a local repository, sent in the build context)" : "");
   d.local_source = source.local;
   d.clone_source = templates::shell_quote(c.gramine.repository);
   d.branch = templates::shell_quote(c.gramine.branch);
@@ -217,14 +222,14 @@ CompileContext make_compile_context(const CompileRequest& r) {
 
   CompileContext out;
   out.base_image = d.base_image;
-  const std::string dockerfile =
+  out.source = shown_source;
+  out.dockerfile =
       templates::render_compile_dockerfile(r.templates_dir, templates::layout_for(r.distro.family).family_dir, d);
-  out.files.add_file("Dockerfile", dockerfile);
-  std::string identity = dockerfile;
+  std::string identity = out.dockerfile;
   if (source.local) {
-    add_git_data(out.files, source.git_dir, "gramine-source");
+    out.git_dir = source.git_dir;
     // The commit decides what is compiled; without one (a short hash) the whole repository does.
-    identity += "\n" + (source.commit.empty() ? image::sha256_hex(out.files.finish()) : source.commit);
+    identity += "\n" + (source.commit.empty() ? image::sha256_hex(out.files().finish()) : source.commit);
   }
   out.key = image::sha256_hex(identity);
   if (shown_repository != c.gramine.repository)
@@ -242,12 +247,10 @@ std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type
 std::string compile_gramine(docker::Client& client, const CompileContext& context, const std::string& tag,
                             UseCache use_cache, const std::vector<std::pair<std::string, std::string>>& build_args,
                             const ProgressFn& progress) {
-  const auto base = find_image(client, context.base_image);
-  docker::record_image_baseline(client, base ? base->id : "");
-  docker::record_build_root_name(context.base_image);  // the build may pull it
+  docker::record_image_baseline(client, context.base_image);  // by name: the build may pull it
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
-  build.context = context.files.finish();
+  build.context = context.files().finish();
   build.tags = {tag};
   build.no_cache = use_cache == UseCache::no;
   build.remove_intermediate = true;
@@ -271,14 +274,13 @@ std::string ensure_compiled_gramine(docker::Client& client, const CompileRequest
                                     const ProgressFn& progress) {
   const CompileContext context = make_compile_context(request);
   const std::string name = compiled_gramine_name(request.distro, request.build_type, request.linux_pal, context.key);
-  const std::string what = request.config.gramine.repository + " at " + request.config.gramine.branch;
   if (find_image(client, name)) {
-    report(progress, ProgressEvent::Kind::info, "Gramine: reusing " + name + ", compiled earlier from " + what);
+    report(progress, ProgressEvent::Kind::info, "Gramine: reusing " + name + ", compiled earlier from " + context.source);
     return name;
   }
   for (const auto& warning : context.warnings) report(progress, ProgressEvent::Kind::warning, warning);
-  report(progress, ProgressEvent::Kind::step,
-         "Compiling Gramine from " + what + " for " + request.distro.name + " (once: later builds reuse " + name + ")");
+  report(progress, ProgressEvent::Kind::step, "Compiling Gramine from " + context.source + " for " +
+                                                  request.distro.name + " (once: later builds reuse " + name + ")");
   compile_gramine(client, context, name, UseCache::yes, build_args, progress);
   return name;
 }

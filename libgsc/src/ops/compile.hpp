@@ -44,10 +44,16 @@ struct CompileRequest {
 };
 
 struct CompileContext {
-  tar::Writer files;                   // Dockerfile, and gramine-source/ for a local repository
+  std::string dockerfile;
+  std::filesystem::path git_dir;       // a local repository's, sent as gramine-source/; "" for a URL
   std::string base_image;              // the FROM: Registry/Distro
+  std::string source;                  // "<repository> at <branch>" for messages, without credentials
   std::string key;                     // SHA-256 over what determines the result
   std::vector<std::string> warnings;   // for the user (credentials in a URL)
+
+  // The build context: the Dockerfile, and the local repository's git data. Read only when
+  // needed: a reused Gramine needs the key alone.
+  tar::Writer files() const;
 };
 
 CompileContext make_compile_context(const CompileRequest& request);

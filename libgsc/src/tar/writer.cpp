@@ -79,8 +79,6 @@ void Writer::write_to(const std::filesystem::path& dir) const {
   if (ec) throw Error(ErrorCategory::input, "Cannot create the directory `" + dir.string() + "`: " + ec.message() + ".");
   for (const auto& [path, entry] : entries_) {  // sorted: a directory comes before what it holds
     const fs::path target = dir / path;
-    if (entry.type != Entry::Type::directory) fs::remove(target, ec);  // an earlier run's file, or a link not to follow
-    ec.clear();
     switch (entry.type) {
       case Entry::Type::directory: fs::create_directories(target, ec); break;
       case Entry::Type::symlink: fs::create_symlink(entry.content, target, ec); break;

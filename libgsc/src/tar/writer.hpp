@@ -22,7 +22,8 @@ class Writer {
   void add_tree(const std::filesystem::path& dir, const std::string& prefix);
   // The archive's bytes (ustar/pax, uncompressed).
   std::string finish() const;
-  // Writes the entries as files under `dir` (created if needed): a build context on disk.
+  // Writes the entries as files under `dir`, a new or empty directory (created if needed):
+  // a build context on disk.
   void write_to(const std::filesystem::path& dir) const;
 
  private:

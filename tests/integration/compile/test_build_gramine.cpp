@@ -15,8 +15,6 @@ using namespace gsc_test;
 
 namespace {
 
-std::string all_image_ids() { return sh("docker images -aq --no-trunc | sort -u").out; }
-
 std::string label(const std::string& image, const std::string& key) {
   Run r = sh("docker image inspect -f '{{ index .Config.Labels \"" + key + "\" }}' " + sh_quote(image));
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
@@ -96,7 +94,7 @@ TEST_CASE("build-gramine compiles a local Gramine repository, the result serves 
 TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfile matches the golden file",
           "[compile][golden]") {
   TempDir dir;
-  const std::string before = all_image_ids();
+  const auto before = all_images();
 
   // The same config as tests/unit/ops/test_compile.cpp renders for Debian 12.
   write_file(dir / "remote.yaml",
@@ -130,7 +128,7 @@ TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfil
   CHECK(j["image"] == "gsc-test-gramine/never");
   CHECK(j["file_only_dir"] == dir / "json");
 
-  CHECK(all_image_ids() == before);
+  CHECK(all_images() == before);
   CHECK_FALSE(image_exists("gsc-test-gramine/never"));
 }
 
@@ -201,7 +199,7 @@ TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothi
   TempDir dir;
   const std::string repo = make_gramine_repo(dir);
   const std::string target = unique_name("gsc-test-gramine/bad");
-  const std::string before = all_image_ids();
+  const auto before = all_images();
 
   SECTION("Gramine.Image set") {
     const Run r = gsc({"build-gramine", "-c", write_config(dir, "gsc-test/gramine-standin:1.9"), target});
@@ -252,11 +250,11 @@ TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothi
     guard.add_app(app);
     docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/true\"]\n");
     write_file(dir / "app.manifest", "");
-    const std::string with_app = all_image_ids();
+    const auto with_app = all_images();
     const Run r = gsc({"build", "-c", write_compile_config(dir, repo, "broken"), app, dir / "app.manifest"});
     expect_one_line_error(r, 4);
-    CHECK(all_image_ids() == with_app);
+    CHECK(all_images() == with_app);
   }  // the guard removes the app image here
   CHECK_FALSE(image_exists(target));
-  CHECK(all_image_ids() == before);
+  CHECK(all_images() == before);
 }

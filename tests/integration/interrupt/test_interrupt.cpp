@@ -3,21 +3,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <set>
-#include <sstream>
 
 #include "integration/support.hpp"
 
 using namespace gsc_test;
 
 namespace {
-
-std::set<std::string> all_images() {
-  std::set<std::string> out;
-  std::istringstream in(sh("docker images -aq --no-trunc").out);
-  for (std::string id; in >> id;) out.insert(id);
-  return out;
-}
 
 // Interrupts gsc once one of its own temporary containers exists.
 int interrupt_when_working(const std::vector<std::string>& args) {

@@ -62,14 +62,7 @@ ops::CompileRequest request(const std::string& distro, const std::string& reposi
   return r;
 }
 
-std::string dockerfile_of(const ops::CompileContext& context) {
-  TempDir dir;
-  context.files.write_to(dir.path);
-  std::ifstream in(dir.path / "Dockerfile", std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string dockerfile_of(const ops::CompileContext& context) { return context.dockerfile; }
 
 std::string slug(std::string name) {
   for (auto& c : name)
@@ -208,7 +201,7 @@ TEST_CASE("local source: the git directory travels in the context, the commit de
   auto r = request("debian:12", (dir.path / "src").string(), "main");
   const auto context = ops::make_compile_context(r);
   TempDir out;
-  context.files.write_to(out.path);
+  context.files().write_to(out.path);
   CHECK(fs::exists(out.path / "gramine-source/HEAD"));
   CHECK(fs::exists(out.path / "gramine-source/refs/heads/main"));
   CHECK(fs::exists(out.path / "gramine-source/packed-refs"));
