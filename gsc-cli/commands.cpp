@@ -209,6 +209,30 @@ int cmd_diff(const std::vector<std::string>& args) {
   }
 }
 
+// Exit status as diff-image: 0 the contents give the signed measurement, 1 they do not, 2 trouble.
+int cmd_verify(const std::vector<std::string>& args) {
+  po::options_description o("gsc verify-image options");
+  o.add_options()("format", po::value<std::string>()->default_value("text"), "text or json")
+                 ("no-cache", "hash the image's files again even if gsc scanned this image before");
+  auto p = parse(args, o, {"image"}, "gsc verify-image [--format text|json] [--no-cache] IMAGE");
+  if (p.help) return 0;
+  const std::string format = p.vm["format"].as<std::string>();
+  if (format != "text" && format != "json")
+    throw Error(ErrorCategory::usage, "unknown `--format " + format + "`. Use `text` or `json`.");
+  try {
+    auto client = docker::Client::from_environment();
+    VerifyOptions opts;
+    opts.image = p.vm["image"].as<std::string>();
+    opts.use_cache = p.vm.count("no-cache") ? UseCache::no : UseCache::yes;
+    const auto r = verify_image(client, opts, format == "json" ? ProgressFn{} : stderr_progress());
+    std::cout << (format == "json" ? format_verify_json(r) : format_verify_text(r));
+    return r.match ? 0 : 1;
+  } catch (const Error& e) {
+    std::cerr << "gsc: error: " << e.what() << '\n';
+    return 2;
+  }
+}
+
 int cmd_version(const std::vector<std::string>& args) {
   po::options_description o("gsc version options");
   auto p = parse(args, o, {}, "gsc version");
@@ -233,7 +257,8 @@ std::string templates_dir() {
 int run_command(const std::string& command, const std::vector<std::string>& args) {
   static const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
       {"build", cmd_build},         {"sign-image", cmd_sign}, {"build-gramine", cmd_build_gramine},
-      {"info-image", cmd_info},     {"diff-image", cmd_diff},   {"version", cmd_version}};
+      {"info-image", cmd_info},     {"diff-image", cmd_diff},   {"verify-image", cmd_verify},
+      {"version", cmd_version}};
   const auto it = commands.find(command);
   if (it == commands.end())
     throw Error(ErrorCategory::usage, "unknown command `" + command + "`. Run `gsc --help` for the list.");

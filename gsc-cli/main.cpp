@@ -44,6 +44,7 @@ constexpr const char* kUsage =
     "  build-gramine  Build a base image with Gramine compiled from source: gsc build-gramine IMAGE\n"
     "  info-image     Print the SIGSTRUCT fields (MRENCLAVE, MRSIGNER, ...): gsc info-image IMAGE\n"
     "  diff-image     Explain why two graminized images measure differently: gsc diff-image A B\n"
+    "  verify-image   Recompute a signed image's MRENCLAVE from its contents: gsc verify-image IMAGE\n"
     "  version        Print gsc's version and the Docker daemon's\n"
     "\n"
     "Run `gsc COMMAND --help` for a command's options.\n";

@@ -39,6 +39,10 @@ Output::Output(const po::variables_map& vm, Default fallback)
 
 ProgressFn Output::progress() const {
   if (quiet_) return {};
+  return stderr_progress();
+}
+
+ProgressFn stderr_progress() {
   return [](const ProgressEvent& e) {
     switch (e.kind) {
       case ProgressEvent::Kind::step: std::cerr << "gsc: " << e.text << '\n'; break;
@@ -47,6 +51,34 @@ ProgressFn Output::progress() const {
       case ProgressEvent::Kind::warning: std::cerr << "gsc: warning: " << e.text << '\n'; break;
     }
   };
+}
+
+std::string format_verify_text(const VerifyResult& r) {
+  std::string out;
+  if (r.match) {
+    out = r.image_name + ": verified: MRENCLAVE " + r.mr_enclave_signed + " is the measurement of its contents (Gramine " +
+          r.gramine_version + ", " + std::to_string(r.trusted_files) + " trusted files checked)\n";
+    return out;
+  }
+  out = r.image_name + ": MISMATCH: its contents do not give the signed MRENCLAVE " + r.mr_enclave_signed + " (" +
+        std::to_string(r.findings.size()) + " finding" + (r.findings.size() == 1 ? "" : "s") + ")\n";
+  for (const auto& f : r.findings) out += "  " + std::string(to_string(f.part)) + " " + f.subject + ": " + f.detail + "\n";
+  return out;
+}
+
+std::string format_verify_json(const VerifyResult& r) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : r.findings) findings.push_back({{"part", to_string(f.part)}, {"subject", f.subject}, {"detail", f.detail}});
+  const nlohmann::json j = {{"image", r.image_name},
+                            {"image_id", r.image_id},
+                            {"match", r.match},
+                            {"mr_enclave_signed", r.mr_enclave_signed},
+                            {"mr_enclave_computed", r.mr_enclave_computed},
+                            {"gramine_version", r.gramine_version},
+                            {"trusted_files", r.trusted_files},
+                            {"findings", findings},
+                            {"timings_s", timings_json(r.timings)}};
+  return j.dump(2) + "\n";
 }
 
 void Output::print_build(const BuildResult& r) const {

@@ -12,6 +12,13 @@
 
 namespace gsc::cli {
 
+// Progress on stderr, one line per event.
+ProgressFn stderr_progress();
+
+// verify-image's result: a verdict line, then one line per finding; or one JSON object.
+std::string format_verify_text(const VerifyResult& result);
+std::string format_verify_json(const VerifyResult& result);
+
 // Adds `--format` and `-q/--quiet` to a command's options.
 void add_output_flags(boost::program_options::options_description& options);
 

@@ -54,9 +54,10 @@ struct BuildOptions {
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;
   InsecureArgs insecure_args = InsecureArgs::no;
-  UseCache use_cache = UseCache::yes;
+  UseCache use_cache = UseCache::yes;  // no: Docker's build cache and gsc's scan cache both bypassed
   KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
+  std::string cache_dir;             // gsc's scan cache; "" = $GSC_CACHE_DIR, $XDG_CACHE_HOME/gsc, ~/.cache/gsc
 };
 
 struct BuildResult {
@@ -123,6 +124,44 @@ struct BuildGramineResult {
 // gsc build-gramine: compiles Gramine from Gramine.Repository at Gramine.Branch.
 BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
                                  const ProgressFn& progress);
+
+struct VerifyOptions {
+  std::string image;                 // a signed graminized image, e.g. gsc-python
+  UseCache use_cache = UseCache::yes;  // no: hash the image's files again, even if scanned before
+  std::string cache_dir;             // where scans are cached; "" = $GSC_CACHE_DIR, $XDG_CACHE_HOME/gsc, ~/.cache/gsc
+};
+
+// One way in which a signed image's contents do not give the MRENCLAVE its SIGSTRUCT carries.
+struct VerifyFinding {
+  enum class Part {
+    sigstruct,     // the SIGSTRUCT: MRENCLAVE or a field the manifest determines, or its signature
+    manifest,      // entrypoint.manifest.sgx (what the enclave loads)
+    trusted_file,  // a trusted file's content, or a file that is gone
+    runtime,       // Gramine's SGX PAL (libpal.so)
+  };
+  Part part;
+  std::string subject;  // "entrypoint.sig", "entrypoint.manifest.sgx", "/usr/bin/python3", "libpal.so"
+  std::string detail;   // one line
+};
+
+struct VerifyResult {
+  std::string image_name;
+  std::string image_id;
+  bool match = false;                  // the contents give the signed MRENCLAVE, every trusted file holds
+  std::string mr_enclave_signed;       // hex, from entrypoint.sig
+  std::string mr_enclave_computed;     // hex, from the image's manifest.sgx and SGX PAL
+  std::string gramine_version;
+  std::size_t trusted_files = 0;       // trusted files compared with the image's contents
+  std::vector<VerifyFinding> findings; // empty when match
+  std::vector<PhaseTiming> timings;
+};
+
+const char* to_string(VerifyFinding::Part part) noexcept;
+
+// gsc verify-image: recomputes a signed image's measurement from its contents (never running
+// it) and compares it with its SIGSTRUCT. Differences are findings, not errors; an image gsc
+// cannot verify (not signed, a Gramine it does not measure) is a gsc::Error.
+VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const ProgressFn& progress);
 
 struct DiffResult {
   MeasuredImage a, b;

@@ -83,5 +83,8 @@ UserIds resolve_user(const Filesystem& fs, const std::string& user);
 
 // The files scan() must capture for captured_content/library_dirs/distro detection.
 bool is_config_file_of_interest(const std::string& path);
+// Names that list: change it whenever is_config_file_of_interest changes (cached scans of the
+// old list are then not used).
+inline constexpr const char* kCaptureProfile = "config-v1";
 
 }  // namespace gsc::image

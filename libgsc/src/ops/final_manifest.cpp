@@ -7,6 +7,7 @@
 #include "image/trusted_files.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/container.hpp"
+#include "ops/scan.hpp"
 #include "templates/render.hpp"
 
 namespace gsc::ops {
@@ -78,12 +79,10 @@ toml::table env_manifest(const BuildInputs& in) {
 FinalManifest make_final_manifest(docker::Client& client, const std::string& stage_id, const BuildInputs& in,
                                   const BuildOptions& o, const ProgressFn& progress) {
   // One pass over the stage's bytes: a created, never started container, exported as a stream.
-  image::ScanResult scan;
-  {
-    EphemeralContainer container(client, {.image = stage_id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
-    auto stream = client.export_container(container.id());
-    scan = image::scan(*stream, {.capture = image::is_config_file_of_interest});
-  }
+  // (or none: a stage image scanned before, by its content-derived id, comes from the cache)
+  const ImageScan stage = scan_image(client, {.image_id = stage_id, .use_cache = o.use_cache, .cache_dir = o.cache_dir});
+  if (stage.from_cache) report(progress, ProgressEvent::Kind::info, "hashes: the stage image is unchanged since it was scanned (cache)");
+  const image::ScanResult& scan = stage.result;
   const image::Filesystem& fs = scan.fs;
 
   FinalManifest out;

@@ -25,6 +25,11 @@ inline constexpr const char* insecure_args = "gsc.insecure_args";      // true|f
 inline constexpr const char* linux_pal = "gsc.linux_pal";              // true|false
 inline constexpr const char* mr_enclave = "gsc.mr_enclave";            // signed images
 inline constexpr const char* mr_signer = "gsc.mr_signer";
+// Signed images: who measured (gsc itself, or a named Gramine image's signer) and the SHA-256
+// of what was measured; verify-image uses them to say what changed since (never to decide).
+inline constexpr const char* measured_by = "gsc.sign.measured_by";
+inline constexpr const char* signed_manifest_sgx = "gsc.sign.manifest_sgx_sha256";
+inline constexpr const char* signed_libpal = "gsc.sign.libpal_sha256";
 }  // namespace label
 
 // A label of an inspected image, "" when absent.

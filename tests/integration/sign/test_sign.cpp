@@ -280,3 +280,180 @@ TEST_CASE("real Gramine accepts gsc's manifest and measures the same MRENCLAVE",
   CHECK(ours == theirs);                                  // and the whole SIGSTRUCT
   sh("rm -f " + sh_quote(f.dir / "real.sig") + " " + sh_quote(f.dir / "real.manifest.sgx"));
 }
+
+namespace {
+
+bool real_leg() { return gramine_image() == "gsc-test/gramine:1.9"; }
+
+// Builds `tag` FROM `base` with extra Dockerfile lines (as root), removed by `guard`.
+void derive(ImageGuard& guard, const std::string& tag, const std::string& base, const std::string& lines) {
+  guard.add(tag);
+  docker_build(tag, "FROM " + base + "\nUSER root\n" + lines + "\n");
+}
+
+}  // namespace
+
+TEST_CASE("sign-image measures the enclave itself: nothing of the image runs, the Gramine image is not needed", "[sign][native]") {
+  auto& f = fixture();
+  // A private copy of the Gramine image, gone before signing.
+  const std::string gramine_copy = unique_name("gsc-test-gramine/copy");
+  const std::string app = unique_name("gsc-test-app/native");
+  ImageGuard guard({gramine_copy});
+  guard.add_app(app);
+  docker_build(gramine_copy, "FROM " + gramine_image() + "\nLABEL gsc.test.copy=" + gramine_copy.substr(gramine_copy.rfind('-') + 1) + "\n");
+  docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"native\"]\n");
+  TempDir own;  // not the fixture's config.yaml: the other cases keep theirs
+  const std::string config = write_config(own, gramine_copy);
+  const Run build = gsc({"build", "-c", config, app, f.dir / "app.manifest"});
+  INFO(build.err);
+  REQUIRE(build.status == 0);
+  REQUIRE(sh("docker rmi " + sh_quote(gramine_copy)).status == 0);
+
+  const std::string since = sh("date +%s.%N").out.substr(0, 20);
+  const Run sign = gsc({"sign-image", "-c", config, "--date", "2026-12-02", app, f.key});
+  const std::string until = sh("date +%s.%N").out.substr(0, 20);
+  INFO(sign.err);
+  if (!real_leg()) {
+    // The stand-in Gramine is no version gsc measures: its signer is needed and is gone.
+    CHECK(sign.status == 1);
+    CHECK(sign.err.find("does not measure itself") == std::string::npos);
+    CHECK(sign.err.find("Cannot find the Gramine image `" + gramine_copy + "`") != std::string::npos);
+    CHECK_FALSE(image_exists("gsc-" + app));
+    return;
+  }
+  REQUIRE(sign.status == 0);
+  CHECK(sign.err.find("Measuring the enclave (Gramine 1.9)") != std::string::npos);
+  // The daemon started no container of the image being signed.
+  const Run events = sh("docker events --since " + since + " --until " + until +
+                        " --filter type=container --filter event=start --filter image=" + sh_quote("gsc-" + app + "-unsigned") +
+                        " --format '{{.ID}}'");
+  CHECK(events.out.empty());
+  const Run run = sh("docker run --rm --security-opt seccomp=unconfined -e GRAMINE_MODE=direct " + sh_quote("gsc-" + app));
+  CHECK(run.out == "native\n");
+}
+
+TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sign][security]") {
+  auto& f = fixture();
+  const std::string evil = unique_name("gsc-test-gramine/evil");
+  const std::string app = unique_name("gsc-test-app/oracle");
+  ImageGuard guard({evil});
+  guard.add_app(app);
+  // A "Gramine" whose signer rewrites MRENCLAVE (bytes 960..) of what the real one wrote.
+  docker_build(evil, "FROM " + gramine_image() + "\n"
+                     "RUN mv /gramine/meson_build_output/bin/gramine-sgx-sign /gramine/meson_build_output/bin/real-sign && "
+                     "printf '#!/bin/sh\\n/gramine/meson_build_output/bin/real-sign \"$@\" || exit 1\\n"
+                     "while [ $# -gt 0 ]; do [ \"$1\" = --sigfile ] && s=$2; shift; done\\n"
+                     "printf \"\\\\336\\\\255\\\\276\\\\357\" | dd of=$s bs=1 seek=960 conv=notrunc 2>/dev/null\\n' "
+                     "> /gramine/meson_build_output/bin/gramine-sgx-sign && chmod +x /gramine/meson_build_output/bin/gramine-sgx-sign\n");
+  docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"oracle\"]\n");
+  REQUIRE(gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
+  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key}).status == 0);
+  const std::string genuine = sh("docker image inspect -f '{{ index .Config.Labels \"gsc.mr_enclave\" }}' " + sh_quote("gsc-" + app)).out;
+  REQUIRE(genuine.size() == 65);
+  REQUIRE(sh("docker rmi " + sh_quote("gsc-" + app)).status == 0);
+
+  // The unsigned image now names the evil Gramine as the one it was built with.
+  const std::string evil_id = sh("docker image inspect -f '{{.Id}}' " + sh_quote(evil)).out.substr(0, 71);
+  docker_build("gsc-" + app + "-unsigned", "FROM gsc-" + app + "-unsigned\nLABEL gsc.gramine.image_id=" + evil_id + "\n");
+  const Run sign = gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
+  INFO(sign.err);
+  if (real_leg()) {
+    REQUIRE(sign.status == 0);  // measured by gsc: the label plays no part
+    const Run info = gsc({"info-image", "gsc-" + app});
+    CHECK(toml_value(info.out, "mr_enclave") + "\n" == genuine);
+    CHECK(info.out.find("deadbeef") == std::string::npos);
+  } else {
+    // Gramine's own signer is needed: only config.yaml's Gramine.Image may be it, and it is not
+    // the image the label names.
+    CHECK(sign.status == 1);
+    CHECK(sign.err.find("was built with the Gramine image " + evil_id) != std::string::npos);
+    CHECK_FALSE(image_exists("gsc-" + app));
+  }
+  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
+}
+
+TEST_CASE("verify-image: a fresh image verifies; a changed file, manifest or runtime is named", "[verify]") {
+  auto& f = fixture();
+  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  if (!real_leg()) {
+    const Run r = gsc({"verify-image", f.signed_image()});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("Gramine 1.9 only") != std::string::npos);
+    return;
+  }
+  const Run ok = gsc({"verify-image", f.signed_image()});
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find("verified: MRENCLAVE") != std::string::npos);
+  const Run json = gsc({"verify-image", "--format", "json", f.signed_image()});
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"match\": true") != std::string::npos);
+
+  ImageGuard guard;
+  const std::string file = unique_name("gsc-test-app/tamper-file");
+  const std::string manifest = unique_name("gsc-test-app/tamper-manifest");
+  const std::string runtime = unique_name("gsc-test-app/tamper-runtime");
+  derive(guard, file, f.signed_image(), "RUN echo x >> /usr/bin/echo");
+  derive(guard, manifest, f.signed_image(), "RUN sed -i 's/^max_threads = 4$/max_threads = 5/' /gramine/app_files/entrypoint.manifest.sgx");
+  // One byte inside the PAL's first loadable segment.
+  derive(guard, runtime, f.signed_image(),
+         "RUN printf 'X' | dd of=/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/sgx/libpal.so bs=1 seek=8192 conv=notrunc");
+  const Run r1 = gsc({"verify-image", file});
+  CHECK(r1.status == 1);
+  CHECK(r1.out.find("trusted file /usr/bin/echo: content changed") != std::string::npos);
+  const Run r2 = gsc({"verify-image", manifest});
+  CHECK(r2.status == 1);
+  CHECK(r2.out.find("manifest /gramine/app_files/entrypoint.manifest.sgx: changed since signing") != std::string::npos);
+  CHECK(r2.out.find("sigstruct /gramine/app_files/entrypoint.sig: MRENCLAVE") != std::string::npos);
+  const Run r3 = gsc({"verify-image", "--format", "json", runtime});
+  CHECK(r3.status == 1);
+  CHECK(r3.out.find("\"part\": \"runtime\"") != std::string::npos);
+  CHECK(r3.out.find("\"match\": false") != std::string::npos);
+  // Errors: one line, status 2.
+  const Run none = gsc({"verify-image", "gsc-test/no-such-image:0"});
+  CHECK(none.status == 2);
+  const Run unsigned_image = gsc({"verify-image", "gsc-" + f.app + "-unsigned"});
+  CHECK(unsigned_image.status == 2);
+  CHECK(unsigned_image.err.find("not signed") != std::string::npos);
+}
+
+TEST_CASE("an image whose manifest lists files without hashes (as the original GSC builds them) is signed with the original's MRENCLAVE", "[sign][original]") {
+  auto& f = fixture();
+  const std::string app = unique_name("gsc-test-app/original");
+  ImageGuard guard;
+  guard.add_app(app);
+  docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"original\"]\n");
+  REQUIRE(gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
+  // As the original leaves it: trusted files as bare URIs and a directory, no gsc labels.
+  const std::string unsigned_name = "gsc-" + app + "-unsigned";
+  docker_build(unsigned_name, "FROM " + unsigned_name + "\nUSER root\n"
+               "RUN sed -i -e 's/^\\(  \\){ uri = \\(\"file:[^\"]*\"\\), sha256 = \"[0-9a-f]*\" },$/\\1\\2,/' "
+               "-e 's|^sgx.trusted_files = \\[$|sgx.trusted_files = [\\n  \"file:/etc/apt/\",|' /gramine/app_files/entrypoint.manifest "
+               "&& ! grep -q 'sha256 = \"[0-9a-f]\\{64\\}\" },$' /gramine/app_files/entrypoint.manifest\n"
+               "LABEL gsc.tool= gsc.gramine.image_id=\n");
+  const Run sign = gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
+  INFO(sign.err);
+  if (!real_leg()) {
+    // The stand-in's signer needs hashes: the configured Gramine image is used and says so.
+    CHECK(sign.status != 0);
+    CHECK(sign.err.find("gsc: error: ") != std::string::npos);
+    return;
+  }
+  REQUIRE(sign.status == 0);
+  CHECK(sign.err.find("Reading the image's files") != std::string::npos);
+  // The original's way: Gramine's signer over the image's own files (here: its exported tree).
+  TempDir root;
+  REQUIRE(sh("docker create --name " + sh_quote(app.substr(app.rfind('/') + 1)) + " " + sh_quote(unsigned_name) +
+             " /x >/dev/null && docker export " + sh_quote(app.substr(app.rfind('/') + 1)) + " | tar -x -C " +
+             sh_quote(root.path().string()) + "; docker rm " + sh_quote(app.substr(app.rfind('/') + 1))).status == 0);
+  REQUIRE(sh("cp " + sh_quote(f.key) + " " + sh_quote(root / "key.pem")).status == 0);
+  const Run real = sh("docker run --rm --network none -v " + sh_quote(root.path().string()) + ":/r " + gramine_image() +
+                      " gramine-sgx-sign -q --chroot /r --key /r/key.pem --manifest /r/gramine/app_files/entrypoint.manifest"
+                      " --libpal /r/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/sgx/libpal.so"
+                      " --output /r/real.sgx --sigfile /r/real.sig --date 2026-12-02");
+  INFO(real.err);
+  REQUIRE(real.status == 0);
+  CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.sig") == slurp(root / "real.sig"));
+  CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.manifest.sgx") == slurp(root / "real.sgx"));
+  sh("rm -rf " + sh_quote(root.path().string()) + "/*");
+}

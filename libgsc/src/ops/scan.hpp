@@ -1,0 +1,27 @@
+#pragma once
+// One streaming pass over an image's files (export of a created, never started container),
+// or its result from the host's scan cache when the same image was scanned before.
+
+#include <string>
+
+#include "gsc/docker.hpp"
+#include "gsc/ops.hpp"
+#include "image/scan.hpp"
+
+namespace gsc::ops {
+
+struct ScanRequest {
+  std::string image_id;               // sha256:...: the cache key (the daemon derives it from the content)
+  UseCache use_cache = UseCache::yes; // no: neither read nor write the cache
+  std::string cache_dir;              // "" = image::ScanCache::default_directory()
+};
+
+struct ImageScan {
+  image::ScanResult result;
+  bool from_cache = false;
+};
+
+// Every file's type, size and SHA-256 (and the contents of image::is_config_file_of_interest).
+ImageScan scan_image(docker::Client& client, const ScanRequest& request);
+
+}  // namespace gsc::ops
