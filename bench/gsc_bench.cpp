@@ -8,6 +8,10 @@
 //   gsc_bench sign IMAGE KEY CONFIG         sign-image total time
 //   gsc_bench compile CONFIG                build-gramine: context (-f), with the daemon's
 //                                           cache, without it (--no-cache)
+//   gsc_bench tune IMAGE KEY CONFIG         the loop of a user tuning a manifest: cold build,
+//                                           rebuild with only the manifest changed, sign-image,
+//                                           verify-image; each beside the daemon's floor for the
+//                                           same layers (a docker build of just those layers)
 //
 // Figures go to stdout, one `name: value unit` per line.
 
@@ -16,6 +20,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -189,6 +194,103 @@ int bench_compile(const std::string& config) {
   return 0;
 }
 
+// A docker build (CLI) of `dockerfile` with `files` in its context; seconds.
+double docker_build_seconds(const std::string& dockerfile, const std::vector<std::pair<std::string, std::string>>& files,
+                            const std::string& tag) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("gsc-bench-ctx-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "Dockerfile") << dockerfile;
+  for (const auto& [name, content] : files) std::ofstream(dir / name, std::ios::binary) << content;
+  const double t = seconds_of([&] { shell("docker build -q -t " + tag + " " + dir.string() + " >/dev/null 2>&1"); });
+  std::filesystem::remove_all(dir);
+  return t;
+}
+
+int bench_tune(const std::string& source_image, const std::string& key, const std::string& config) {
+  auto client = gsc::docker::Client::from_environment();
+  const std::string pid = std::to_string(::getpid());
+  const std::string image = "gsc-bench/tune:" + pid, floor_tag = "gsc-bench/floor:" + pid;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("gsc-bench-tune-" + pid);
+  std::filesystem::create_directories(dir);
+  shell("docker tag " + source_image + " " + image);
+  struct Cleanup {
+    std::string image, floor_tag;
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::system(("docker rmi -f gsc-" + image + " gsc-" + image + "-unsigned " + image + " " + floor_tag +
+                   " >/dev/null 2>&1").c_str());
+      std::filesystem::remove_all(dir);
+    }
+  } cleanup{image, floor_tag, dir};
+  const std::string cache_dir = (dir / "cache").string();
+  gsc::BuildOptions b;
+  b.image = image;
+  b.config_path = config;
+  b.templates_dir = templates_dir();
+  b.cache_dir = cache_dir;
+  auto manifest = [&](int threads) {
+    const std::string path = (dir / ("m" + std::to_string(threads) + ".manifest")).string();
+    std::ofstream(path) << "sgx.max_threads = " << threads << "\nsgx.enclave_size = \"1G\"\n";
+    return path;
+  };
+  auto phases = [](const std::string& prefix, const std::vector<gsc::PhaseTiming>& timings) {
+    for (const auto& t : timings)
+      std::cout << prefix << t.phase << ": " << static_cast<double>(t.duration.count()) / 1000.0 << " s\n";
+  };
+
+  b.manifest_path = manifest(4);
+  b.use_cache = gsc::UseCache::no;
+  gsc::BuildResult cold;
+  std::cout << "tune.build_cold: " << seconds_of([&] { cold = gsc::build(client, b, {}); }) << " s\n";
+  b.manifest_path = manifest(8);
+  b.use_cache = gsc::UseCache::yes;
+  gsc::BuildResult warm;
+  const double rebuild = seconds_of([&] { warm = gsc::build(client, b, {}); });
+  std::cout << "tune.rebuild_manifest_changed: " << rebuild << " s\n";
+  phases("tune.rebuild.", warm.timings);
+  // The daemon's floor for a rebuild: the stage from the build cache, then one new layer
+  // holding a manifest of the same size.
+  const std::string stage = shell("docker image inspect -f '{{.Parent}}' " + warm.image_id);
+  const std::string manifest_bytes(1 << 20, 'm');
+  const double floor_layer = docker_build_seconds("FROM " + stage.substr(0, stage.find('\n')) +
+                                                      "\nCOPY m /gramine/app_files/m\nLABEL bench=" + pid + "\n",
+                                                  {{"m", manifest_bytes + pid}}, floor_tag);
+  const double floor_cached = docker_build_seconds("FROM " + stage.substr(0, stage.find('\n')) +
+                                                       "\nCOPY m /gramine/app_files/m\nLABEL bench=" + pid + "\n",
+                                                   {{"m", manifest_bytes + pid}}, floor_tag);
+  std::cout << "tune.floor_rebuild: " << floor_layer + floor_cached << " s (one new layer " << floor_layer
+            << " s + a cached build " << floor_cached << " s)\n";
+  std::cout << "tune.ratio_rebuild_over_floor: " << rebuild / (floor_layer + floor_cached) << "\n";
+
+  gsc::SignOptions so;
+  so.image = image;
+  so.key_path = key;
+  so.config_path = config;
+  so.templates_dir = templates_dir();
+  gsc::SignResult signed_result;
+  const double sign = seconds_of([&] { signed_result = gsc::sign_image(client, so, {}); });
+  std::cout << "tune.sign: " << sign << " s\n";
+  phases("tune.sign.", signed_result.timings);
+  const double floor_sign = docker_build_seconds("FROM " + warm.image_id + "\nCOPY s x /gramine/app_files/\n",
+                                                 {{"s", std::string(1808, 's') + pid}, {"x", manifest_bytes + pid}}, floor_tag);
+  std::cout << "tune.floor_sign: " << floor_sign << " s (one layer with two files)\n";
+  std::cout << "tune.ratio_sign_over_floor: " << sign / floor_sign << "\n";
+
+  gsc::VerifyOptions vo;
+  vo.image = "gsc-" + image;
+  vo.cache_dir = cache_dir;
+  vo.use_cache = gsc::UseCache::no;
+  gsc::VerifyResult verified;
+  std::cout << "tune.verify_cold: " << seconds_of([&] { verified = gsc::verify_image(client, vo, {}); }) << " s ("
+            << (verified.match ? "match" : "MISMATCH") << ", " << verified.trusted_files << " trusted files)\n";
+  vo.use_cache = gsc::UseCache::yes;
+  gsc::verify_image(client, vo, {});  // fills the cache
+  std::cout << "tune.verify_warm: " << seconds_of([&] { verified = gsc::verify_image(client, vo, {}); }) << " s\n";
+  phases("tune.verify_warm.", verified.timings);
+  std::cout << "tune.peak_rss: " << peak_rss_kb() / 1024.0 << " MB\n";
+  return verified.match ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,11 +301,12 @@ int main(int argc, char** argv) {
     if (a.size() == 2 && a[0] == "info") return bench_info(a[1]);
     if (a.size() == 4 && a[0] == "sign") return bench_sign(a[1], a[2], a[3]);
     if (a.size() == 2 && a[0] == "compile") return bench_compile(a[1]);
+    if (a.size() == 4 && a[0] == "tune") return bench_tune(a[1], a[2], a[3]);
   } catch (const std::exception& e) {
     std::cerr << "gsc_bench: " << e.what() << '\n';
     return 1;
   }
   std::cerr << "usage: gsc_bench build IMAGE MANIFEST CONFIG | hash IMAGE | info IMAGE | sign IMAGE KEY CONFIG | "
-               "compile CONFIG\n";
+               "compile CONFIG | tune IMAGE KEY CONFIG\n";
   return 2;
 }

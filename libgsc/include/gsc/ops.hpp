@@ -54,7 +54,7 @@ struct BuildOptions {
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;
   InsecureArgs insecure_args = InsecureArgs::no;
-  UseCache use_cache = UseCache::yes;  // no: Docker's build cache and gsc's scan cache both bypassed
+  UseCache use_cache = UseCache::yes;  // no: neither Docker's build cache nor gsc's scan cache is read
   KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::string cache_dir;             // gsc's scan cache; "" = $GSC_CACHE_DIR, $XDG_CACHE_HOME/gsc, ~/.cache/gsc

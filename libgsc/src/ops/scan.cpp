@@ -22,7 +22,7 @@ ImageScan scan_image(docker::Client& client, const ScanRequest& request) {
     auto stream = client.export_container(container.id());
     out.result = image::scan(*stream, {.capture = image::is_config_file_of_interest});
   }
-  if (request.use_cache == UseCache::yes) cache.store(key, out.result);
+  cache.store(key, out.result);  // also after --no-cache: a fresh scan is what later builds should find
   return out;
 }
 

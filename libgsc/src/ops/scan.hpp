@@ -12,7 +12,7 @@ namespace gsc::ops {
 
 struct ScanRequest {
   std::string image_id;               // sha256:...: the cache key (the daemon derives it from the content)
-  UseCache use_cache = UseCache::yes; // no: neither read nor write the cache
+  UseCache use_cache = UseCache::yes; // no: scan anew (the fresh result still replaces the cached one)
   std::string cache_dir;              // "" = image::ScanCache::default_directory()
 };
 

@@ -372,7 +372,7 @@ TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sig
   CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
 }
 
-TEST_CASE("verify-image: a fresh image verifies; a changed file, manifest or runtime is named", "[verify]") {
+TEST_CASE("verify-image: a fresh image verifies, and a changed file, manifest or runtime is named", "[verify]") {
   auto& f = fixture();
   REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
   if (!real_leg()) {
