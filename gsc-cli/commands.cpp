@@ -15,6 +15,7 @@
 #include "gsc/ops.hpp"
 #include "gsc/sigstruct.hpp"
 #include "output.hpp"
+#include "passphrase.hpp"
 
 namespace po = boost::program_options;
 
@@ -111,13 +112,13 @@ int cmd_sign(const std::vector<std::string>& args) {
   po::options_description o("gsc sign-image options");
   o.add_options()
     ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file")
-    ("passphrase,p", po::value<std::string>(), "passphrase of the signing key (alias: --password)")
     ("define,D", po::value<std::vector<std::string>>()->composing(), "k=v sign-time variable (repeatable)")
     ("remove-gramine-deps", "remove what the image does not need at run time")
     ("no-remove-gramine-deps", "keep everything (default)")
     ("date", po::value<std::string>(), "SIGSTRUCT date, YYYY-MM-DD (default: today)")
     ("export-signing-data", po::value<std::string>(), "two-step signing: write the bytes to sign to FILE and stop")
     ("import-signature", po::value<std::string>(), "two-step signing: complete the image with this signature (KEY-FILE is then the public key)");
+  add_passphrase_flags(o);
   add_output_flags(o);
   auto p = parse(args, o, {"image", "key"}, "gsc sign-image [OPTIONS] IMAGE KEY-FILE");
   if (p.help) return 0;
@@ -127,7 +128,7 @@ int cmd_sign(const std::vector<std::string>& args) {
   opts.key_path = vm["key"].as<std::string>();
   opts.config_path = vm["config"].as<std::string>();
   opts.templates_dir = templates_dir();
-  if (vm.count("passphrase")) opts.passphrase = vm["passphrase"].as<std::string>();
+  if (!vm.count("export-signing-data") && !vm.count("import-signature")) opts.passphrase = passphrase_from(vm, opts.key_path);
   if (vm.count("define")) {
     for (const auto& d : vm["define"].as<std::vector<std::string>>()) {
       const auto eq = d.find('=');

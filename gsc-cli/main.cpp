@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "passphrase.hpp"
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
 
@@ -74,6 +75,7 @@ void start_signal_thread() {
     int sig = 0;
     sigwait(&set, &sig);
     interrupted = true;
+    gsc::cli::restore_terminal();
     std::cerr << "\ngsc: interrupted: removing what this run created\n";
     gsc::docker::remove_registered_resources();
     std::_Exit(sig == SIGINT ? 130 : 128 + sig);

@@ -71,7 +71,7 @@ void remove_if_orphaned(docker::Client& client, const std::string& previous, con
 
 // The archive API returns a symlink as a symlink: follow it (at most 16 hops) by asking again.
 std::optional<std::string> read_container_file(docker::Client& client, const std::string& container,
-                                               const std::string& requested) {
+                                               const std::string& requested, std::uint64_t max_bytes) {
   std::string path = requested;
   for (int hop = 0; hop < 16; ++hop) {
     std::unique_ptr<ByteSource> body;
@@ -94,25 +94,28 @@ std::optional<std::string> read_container_file(docker::Client& client, const std
       continue;
     }
     if (entry->type != tar::EntryType::file) return std::nullopt;
+    if (entry->size > max_bytes)
+      throw Error(ErrorCategory::input, "`" + requested + "` in the image has " + std::to_string(entry->size) +
+                                            " bytes, more than gsc reads of it (" + std::to_string(max_bytes) + ").");
     return reader.read_all();
   }
   throw Error(ErrorCategory::input, "`" + path + "` in the image is a symlink loop.");
 }
 
 std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
-                                                         const std::vector<std::string>& paths) {
+                                                         const std::vector<std::string>& paths, std::uint64_t max_bytes) {
   // Never started: the command only has to exist for the daemon to accept the container.
   EphemeralContainer container(client, docker::ContainerCreateOptions{
                                            .image = image, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
   std::vector<std::optional<std::string>> out;
   out.reserve(paths.size());
-  for (const auto& path : paths) out.push_back(read_container_file(client, container.id(), path));
+  for (const auto& path : paths) out.push_back(read_container_file(client, container.id(), path, max_bytes));
   return out;
 }
 
 std::optional<std::string> read_image_file(docker::Client& client, const std::string& image,
-                                           const std::string& path) {
-  return read_image_files(client, image, {path}).front();
+                                           const std::string& path, std::uint64_t max_bytes) {
+  return read_image_files(client, image, {path}, max_bytes).front();
 }
 
 }  // namespace gsc::ops

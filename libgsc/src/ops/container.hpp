@@ -2,6 +2,7 @@
 // Ephemeral containers and images of one gsc run: created, used, and removed on every path
 // (success, exception, Ctrl-C through the docker module's cleanup registry).
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,19 +44,25 @@ class OwnedImage {
   bool kept_ = false;
 };
 
+// The most gsc reads of one file of an image into memory unless a caller says less: the image
+// controls the file, and gsc's own files are far smaller.
+inline constexpr std::uint64_t kMaxImageFile = 256ull << 20;
+
 // The bytes of one regular file of an image, read through the archive API of a created,
 // never started container (works for images without a shell). Follows symlinks inside the
-// image. std::nullopt when the path does not exist.
+// image. std::nullopt when the path does not exist; a file larger than `max_bytes` is an input
+// error naming it.
 std::optional<std::string> read_image_file(docker::Client& client, const std::string& image,
-                                           const std::string& path);
+                                           const std::string& path, std::uint64_t max_bytes = kMaxImageFile);
 
 // Reads several files in one container; missing ones are std::nullopt.
 std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
-                                                         const std::vector<std::string>& paths);
+                                                         const std::vector<std::string>& paths,
+                                                         std::uint64_t max_bytes = kMaxImageFile);
 
 // One file of a container (created, not necessarily started), following symlinks.
 std::optional<std::string> read_container_file(docker::Client& client, const std::string& container,
-                                               const std::string& path);
+                                               const std::string& path, std::uint64_t max_bytes = kMaxImageFile);
 
 // The id an image name points to now, "" when none.
 std::string image_id_of(docker::Client& client, const std::string& name);

@@ -18,7 +18,8 @@ MeasuredImage read_measured(docker::Client& client, const std::string& name) {
   const auto files = ops::read_image_files(client, image->id,
                                            {"/gramine/app_files/entrypoint.manifest", "/gramine/app_files/trusted_argv",
                                             "/gramine/app_files/entrypoint.sig",
-                                            "/gramine/app_files/trusted_file_sizes"});
+                                            "/gramine/app_files/trusted_file_sizes"},
+                                           64 << 20);
   if (!files[0])
     throw Error(ErrorCategory::input, "`" + name + "` is not a graminized image (no /gramine/app_files/entrypoint.manifest). "
                                       "Make one with `gsc build`.");

@@ -34,6 +34,9 @@ std::map<std::string, std::string> read_directory_files(docker::Client& client, 
     const std::string name = entry->path.substr(base.size() + 1);
     if (name.find('/') != std::string::npos) continue;
     total += entry->size;
+    if (name == "entrypoint.sig" && entry->size > 64 * 1024)
+      throw Error(ErrorCategory::input, "The image's " + directory + "/entrypoint.sig has " + std::to_string(entry->size) +
+                                            " bytes: not a SIGSTRUCT (1808 bytes).");
     if (total > kMaxTotal)
       throw Error(ErrorCategory::input, "The image's " + directory + " holds more than 512 MiB: not gsc's files.");
     out[name] = reader.read_all();
@@ -61,7 +64,7 @@ GraminizedFiles read_graminized(docker::Client& client, const std::string& image
   out.manifest = std::move(*manifest);
   out.manifest_sgx = take(kManifestSgxPath);
   out.sigstruct = take(kSigPath);
-  if (const auto launcher = read_container_file(client, container.id(), gramine::kLauncherPath))
+  if (const auto launcher = read_container_file(client, container.id(), gramine::kLauncherPath, 1 << 20))
     out.runtime = gramine::runtime_from_launcher(*launcher);
   // The SGX PAL at the path gramine-sgx names; else where Gramine's layouts put it.
   std::vector<std::string> candidates{out.runtime.libpal_path};
@@ -69,7 +72,7 @@ GraminizedFiles read_graminized(docker::Client& client, const std::string& image
     candidates = {"/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/sgx/libpal.so",
                   "/gramine/meson_build_output/lib64/gramine/sgx/libpal.so"};
   for (const auto& path : candidates) {
-    if (auto libpal = read_container_file(client, container.id(), path)) {
+    if (auto libpal = read_container_file(client, container.id(), path, 64 << 20)) {
       out.libpal = std::move(*libpal);
       out.runtime.libpal_path = path;
       out.runtime.pkglibdir = path.substr(0, path.size() - std::string("/sgx/libpal.so").size());

@@ -118,7 +118,7 @@ Measured measure_with_gramine_signer(docker::Client& client, const std::string& 
   }
   Measured out;
   out.manifest_sgx = ops::read_container_file(client, signer.id(), dir + "/entrypoint.manifest.sgx").value_or("");
-  out.sigstruct = ops::read_container_file(client, signer.id(), dir + "/entrypoint.sig").value_or("");
+  out.sigstruct = ops::read_container_file(client, signer.id(), dir + "/entrypoint.sig", 64 * 1024).value_or("");
   if (out.manifest_sgx.empty() || out.sigstruct.empty())
     throw Error(ErrorCategory::signature, "`gramine-sgx-sign` produced no entrypoint.manifest.sgx or entrypoint.sig.");
   out.measured_by = "gramine-sgx-sign of " + gramine_name;
@@ -310,7 +310,7 @@ SigstructInfo info_image(docker::Client& client, const std::string& image) {
   const auto inspected = ops::find_image(client, image);
   if (!inspected)
     throw Error(ErrorCategory::not_found, "Cannot find image `" + image + "`. `docker images` lists the images the daemon has.");
-  const auto sig = ops::read_image_file(client, inspected->id, ops::kSigPath);
+  const auto sig = ops::read_image_file(client, inspected->id, ops::kSigPath, 64 * 1024);
   if (!sig) {
     if (!ops::label_of(*inspected, ops::label::tool).empty())
       throw Error(ErrorCategory::input, "`" + image + "` is not signed. Sign it with `gsc sign-image`.");

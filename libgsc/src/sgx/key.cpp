@@ -8,9 +8,12 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "gsc/error.hpp"
 #include "sgx/bignum.hpp"
@@ -30,12 +33,29 @@ struct Secret {
   ~Secret() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
 
+// A key file is small and regular: a fifo, a device (/dev/zero) or a huge file is refused
+// before anything is read, so no input can hang gsc or exhaust its memory.
 void read_key_file(const std::string& path, Secret& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCategory::input, "Cannot read the key file `" + path + "`. Check the path.");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out.bytes = ss.str();
+  constexpr off_t kMaxKeyFile = 64 * 1024;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorCategory::input, "Cannot read the key file `" + path + "`. Check the path.");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxKeyFile) {
+    ::close(fd);
+    throw Error(ErrorCategory::input, "`" + path + "` is not a key file (" +
+                                          (S_ISREG(st.st_mode) ? "larger than 64 KiB" : "not a regular file") + "). " +
+                                          kMakeOne);
+  }
+  out.bytes.assign(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < out.bytes.size()) {
+    const ssize_t n = ::read(fd, out.bytes.data() + done, out.bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.bytes.resize(done);
   if (out.bytes.find("-----BEGIN") == std::string::npos)
     throw Error(ErrorCategory::signature, "`" + path + "` is not a PEM key. " + kMakeOne);
 }
@@ -111,7 +131,7 @@ SigningKey load_signing_key(const std::string& path, const std::optional<std::st
   ERR_clear_error();
   if (!key) {
     if (state.asked && !passphrase)
-      throw Error(ErrorCategory::signature, "The key `" + path + "` is protected by a passphrase. Pass it with `-p`.");
+      throw Error(ErrorCategory::signature, "The key `" + path + "` is protected by a passphrase. Give it with `--passphrase-file`, `--passphrase-fd`, `--passphrase-env` or `-p`.");
     if (state.asked)
       throw Error(ErrorCategory::signature, "Wrong passphrase for the key `" + path + "`.");
     throw Error(ErrorCategory::signature, "`" + path + "` holds no private key. " + kMakeOne);

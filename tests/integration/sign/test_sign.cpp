@@ -121,7 +121,39 @@ TEST_CASE("passphrase-protected key: right passphrase signs, wrong or missing on
   CHECK(wrong.err.find("Wrong passphrase") != std::string::npos);
   const Run missing = gsc({"sign-image", "-c", f.config, f.app, key});
   CHECK(missing.status == 5);
-  CHECK(missing.err.find("`-p`") != std::string::npos);
+  CHECK(missing.err.find("`--passphrase-file`") != std::string::npos);
+
+  // Ways that keep the passphrase off the command line (where `ps` shows it).
+  write_file(f.dir / "pass.txt", "s3cret\n");
+  CHECK(gsc({"sign-image", "-c", f.config, "--passphrase-file", f.dir / "pass.txt", f.app, key}).status == 0);
+  const std::string bin = sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
+  const std::string args = " sign-image -c " + sh_quote(f.config) + " " + sh_quote(f.app) + " " + sh_quote(key);
+  CHECK(sh("GSC_TEST_PASS=s3cret " + bin + args + " --passphrase-env GSC_TEST_PASS").status == 0);
+  CHECK(sh(bin + args + " --passphrase-fd 3 3< " + sh_quote(f.dir / "pass.txt")).status == 0);
+  // A terminal prompt (no echo) when the key is encrypted and nothing else gave the passphrase.
+  const Run prompted = sh("(sleep 1; echo s3cret) | script -qec " + sh_quote(bin + args) + " /dev/null");
+  INFO(prompted.out);
+  CHECK(prompted.status == 0);
+  CHECK(prompted.out.find("Passphrase of ") != std::string::npos);
+  CHECK(prompted.out.find("s3cret") == std::string::npos);
+  const Run two = sh(bin + args + " -p s3cret --passphrase-env GSC_TEST_PASS");
+  CHECK(two.status == 2);
+  const Run unset = sh(bin + args + " --passphrase-env GSC_TEST_NO_SUCH_VAR");
+  CHECK(unset.status == 1);
+  CHECK(unset.err.find("GSC_TEST_NO_SUCH_VAR") != std::string::npos);
+}
+
+TEST_CASE("a key file that is a device, a fifo or huge is refused before it is read", "[sign][errors]") {
+  auto& f = fixture();
+  REQUIRE(sh("rm -f " + sh_quote(f.dir / "fifo.pem") + " && mkfifo " + sh_quote(f.dir / "fifo.pem")).status == 0);
+  REQUIRE(sh("head -c 100000 /dev/zero > " + sh_quote(f.dir / "huge.pem")).status == 0);
+  for (const std::string& key : {std::string("/dev/zero"), f.dir / "fifo.pem", f.dir / "huge.pem"}) {
+    INFO(key);
+    const Run r = sh("timeout 20 " + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")) + " sign-image -c " +
+                     sh_quote(f.config) + " " + sh_quote(f.app) + " " + sh_quote(key));
+    CHECK(r.status == 1);
+    CHECK(r.err.find("is not a key file") != std::string::npos);
+  }
 }
 
 TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-safety]") {
