@@ -100,6 +100,19 @@ std::optional<UserEntry> user_entry_for(const std::vector<UserEntry>& entries, c
   return best;
 }
 
+const char* what_of(Place::Kind kind) {
+  switch (kind) {
+    case Place::Kind::scratch: return "scratch";
+    case Place::Kind::run_time_files: return "run-time files";
+    case Place::Kind::volume: return "VOLUME";
+    case Place::Kind::secrets: return "Docker secrets";
+    case Place::Kind::app_logs: return "the app's logs";
+    case Place::Kind::app_files: return "the app's files";
+    case Place::Kind::chosen: return "your choice";
+  }
+  return "";
+}
+
 std::string files_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
 std::string choice_text(const Place& p) {
@@ -115,24 +128,26 @@ std::string choice_text(const Place& p) {
 
 // The report line of a place.
 std::string line_of(const Place& p) {
-  const std::string name = (p.what == "VOLUME" ? "VOLUME " : "") + p.path;
+  using Kind = Place::Kind;
+  const std::string name = (p.kind == Kind::volume ? "VOLUME " : "") + p.path;
   const std::string other = "`--mount " + p.path + "=tmpfs|encrypted|allowed`";
   if (p.source == Place::Source::command_line) return name + ": " + choice_text(p) + " (--mount)";
   if (p.source == Place::Source::manifest) return name + ": as your manifest says (" + p.line + ")";
-  if (p.what == "VOLUME")
+  if (p.kind == Kind::volume)
     return name + ": the app cannot write there, and host data mounted there is refused" +
            (p.image_files ? " (the image's " + files_text(p.image_files) + " there stay trusted, read-only)" : "") +
            ". Choose " + other + ", or an fs.mounts entry in your manifest.";
-  if (p.what == "Docker secrets")
+  if (p.kind == Kind::secrets)
     return name + ": not reachable (Docker secrets). To read them: `--mount " + p.path +
            "=encrypted` (files encrypted with gramine-sgx-pf-crypt) or `=allowed` (plain: the host can read and "
            "change them).";
   const std::string hidden =
       p.access == Access::tmpfs && p.image_files ? "; it hides the image's " + files_text(p.image_files) + " there" : "";
-  if (p.what == "scratch") return name + ": in-enclave tmpfs (scratch: empty at start, lost at exit" + hidden + ")";
-  if (p.what == "run-time files")
+  if (p.kind == Kind::scratch)
+    return name + ": in-enclave tmpfs (scratch: empty at start, lost at exit, one per process" + hidden + ")";
+  if (p.kind == Kind::run_time_files)
     return name + ": in-enclave tmpfs (the app's pid files and sockets" + hidden + ")";
-  if (p.what == "the app's logs")
+  if (p.kind == Kind::app_logs)
     return name + ": in-enclave tmpfs (the app's logs, lost at exit" + hidden + "; `--mount " + p.path +
            "=encrypted` keeps them on the host)";
   if (p.access == Access::trusted)
@@ -219,25 +234,27 @@ PlacesPlan plan_places(const toml::table& m, const PlacesInput& in) {
   };
 
   // The places, in report order: scratch, VOLUMEs, secrets, /var, then other choices.
-  std::vector<std::pair<std::string, std::string>> candidates{{"/tmp", "scratch"}};
-  if (in.files_under.count("/var/tmp")) candidates.emplace_back("/var/tmp", "scratch");
-  candidates.emplace_back("/run", "run-time files");
-  for (const auto& v : in.volumes) candidates.emplace_back(without_trailing_slash(v), "VOLUME");
-  candidates.emplace_back(kSecrets, "Docker secrets");
+  using Kind = Place::Kind;
+  std::vector<std::pair<std::string, Kind>> candidates{{"/tmp", Kind::scratch}};
+  if (in.files_under.count("/var/tmp")) candidates.emplace_back("/var/tmp", Kind::scratch);
+  candidates.emplace_back("/run", Kind::run_time_files);
+  for (const auto& v : in.volumes) candidates.emplace_back(without_trailing_slash(v), Kind::volume);
+  candidates.emplace_back(kSecrets, Kind::secrets);
   for (const auto& dir : in.var_dirs) {
     if (is_system_var_dir(dir) || is_volume(dir)) continue;
     if (dir == "/var/www" && files_under(dir) == 0) continue;
-    candidates.emplace_back(dir, dir.rfind("/var/log/", 0) == 0 ? "the app's logs" : "the app's files");
+    candidates.emplace_back(dir, dir.rfind("/var/log/", 0) == 0 ? Kind::app_logs : Kind::app_files);
   }
-  for (const auto& c : in.choices) candidates.emplace_back(c.path, "your choice");
+  for (const auto& c : in.choices) candidates.emplace_back(c.path, Kind::chosen);
 
   PlacesPlan plan;
   std::set<std::string> seen;
-  for (const auto& [path, what] : candidates) {
+  for (const auto& [path, kind] : candidates) {
     if (!seen.insert(path).second) continue;
     Place p;
     p.path = path;
-    p.what = what;
+    p.kind = kind;
+    p.what = what_of(kind);
     p.image_files = files_under(path);
     const bool host_data = is_volume(path) || is_under(path, kSecrets);
     if (const auto c = chosen.find(path); c != chosen.end()) {
@@ -253,11 +270,11 @@ PlacesPlan plan_places(const toml::table& m, const PlacesInput& in) {
       p.source = Place::Source::manifest;
       p.access = e->access;
       p.line = e->text + (e->path == path ? "" : " for " + e->path);
-    } else if (what == "scratch" || what == "run-time files" || what == "the app's logs") {
+    } else if (kind == Kind::scratch || kind == Kind::run_time_files || kind == Kind::app_logs) {
       p.access = Access::tmpfs;
-    } else if (what == "VOLUME") {
+    } else if (kind == Kind::volume) {
       p.warn = true;
-    } else if (what == "the app's files") {
+    } else if (kind == Kind::app_files) {
       p.access = p.image_files ? Access::trusted : Access::tmpfs;
     }
     p.line = line_of(p);

@@ -49,9 +49,11 @@ struct PlacesInput {
 };
 
 struct Place {
+  enum class Kind { scratch, run_time_files, volume, secrets, app_logs, app_files, chosen };
   enum class Source { gsc, command_line, manifest };
   std::string path;
-  std::string what;      // "scratch", "VOLUME", "Docker secrets", "the app's logs", ...
+  Kind kind = Kind::chosen;
+  std::string what;      // the kind in words: "scratch", "VOLUME", "Docker secrets", "the app's logs", ...
   Access access = Access::none;
   std::string key_name;  // encrypted
   Source source = Source::gsc;

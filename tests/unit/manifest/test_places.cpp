@@ -107,6 +107,7 @@ TEST_CASE("plan_places: a VOLUME needs a choice, each choice gives its mount", "
   const PlacesPlan none = plan_places({}, in);
   const Place* data = find(none, "/data");
   REQUIRE(data);
+  CHECK(data->kind == Place::Kind::volume);
   CHECK(data->what == "VOLUME");
   CHECK(data->access == Access::none);
   CHECK(data->warn);
@@ -121,7 +122,7 @@ TEST_CASE("plan_places: a VOLUME needs a choice, each choice gives its mount", "
   CHECK(find(chosen, "/data")->key_name == kDefaultKeyName);
   CHECK_FALSE(find(chosen, "/data")->warn);
   CHECK_THAT(find(chosen, "/data")->line, Catch::EndsWith("(--mount)"));
-  CHECK(find(chosen, "/opt/state")->what == "your choice");
+  CHECK(find(chosen, "/opt/state")->kind == Place::Kind::chosen);
   CHECK(chosen.allowed == Strings{"file:/run/secrets"});
   const Strings mounts = mount_texts(chosen);
   // Parents before children: /run's tmpfs, then the secrets seen through it.
