@@ -6,10 +6,12 @@
 //      followed through its links (Gramine's manifest check starts meanwhile)
 //   4. analysis: the runtime, the places the app writes and reads, reported
 //   5. the final manifest: user's + runtime's + distro's entrypoint manifest + image env +
-//      places + trusted files, checked by Gramine's gramine-manifest-check
-//   6. final layer: the manifest, labels, tag gsc-IMAGE-unsigned
+//      places + trusted files
+//   6. final layer: the manifest, labels; built while Gramine's gramine-manifest-check checks
+//      the manifest, tagged gsc-IMAGE-unsigned once it passed
 
 #include <chrono>
+#include <future>
 
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
@@ -43,7 +45,8 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   return client.build(build, progress).image_id;
 }
 
-// Step 6: the final layer: entrypoint.manifest (and diff-image's sizes).
+// Step 6: the final layer: entrypoint.manifest (and diff-image's sizes), untagged: it is
+// tagged once Gramine's check has passed.
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
@@ -54,7 +57,6 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
 
   docker::BuildOptions build;
   build.context = context.finish();
-  build.tags = {unsigned_image_name(o.image)};
   build.no_cache = o.use_cache == UseCache::no;
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
@@ -74,10 +76,16 @@ void record_analysis(const ops::AppAnalysis& a, BuildResult& result) {
                              p.line});
 }
 
-// Step 5's check: a manifest Gramine rejects fails the build in one line.
-void check_manifest(ops::ManifestCheck& checker, const ops::FinalManifest& manifest, const BuildOptions& o,
-                    BuildResult& result, const ProgressFn& progress) {
-  const auto verdict = checker.check(manifest.check_text);
+// "repo/name:tag" -> {"repo/name", "tag"}; no tag: "latest".
+std::pair<std::string, std::string> split_tag(const std::string& name) {
+  const auto colon = name.rfind(':');
+  if (colon == std::string::npos || name.find('/', colon) != std::string::npos) return {name, "latest"};
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+// Gramine's verdict on the manifest: a rejection fails the build in one line.
+void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const BuildOptions& o, BuildResult& result,
+                    const ProgressFn& progress) {
   using Kind = ops::ManifestCheck::Verdict::Kind;
   if (verdict.kind == Kind::rejected)
     throw Error(ErrorCategory::input, "Gramine rejects the manifest built from `" + o.manifest_path +
@@ -97,8 +105,7 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
   // 3. One pass over the stage's files; Gramine's manifest check starts meanwhile.
   report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
   ops::ManifestCheck checker(client.endpoint(), in.gramine_image_name);
-  const ops::ScannedStage scanned =
-      phases.run("export_and_hash", [&] { return ops::scan_stage(client, stage.id(), in); });
+  const ops::ScannedStage scanned = ops::scan_stage(client, stage.id(), in, phases);
   result.bytes_hashed = scanned.scan.bytes_hashed;
 
   // 4. What the app is and needs.
@@ -106,17 +113,24 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
   ops::report_analysis(analysis, progress);
   record_analysis(analysis, result);
 
-  // 5. The final manifest, checked by Gramine.
+  // 5. The final manifest.
   const ops::FinalManifest manifest =
       phases.run("manifest", [&] { return ops::make_final_manifest(scanned, analysis, in, o, progress); });
   result.trusted_files = manifest.trusted_files;
   for (const auto& s : manifest.settings) result.settings.push_back({s.key, s.value, s.why});
-  phases.run("manifest_check", [&] { check_manifest(checker, manifest, o, result, progress); });
 
-  // 6. Final layer.
-  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer and tagging " + result.image_name);
+  // 6. Final layer, built while Gramine checks the manifest; tagged once the check passed.
+  auto verdict = std::async(std::launch::async, [&] { return checker.check(manifest.check_text); });
+  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer (Gramine checks the manifest meanwhile)");
   const std::string previous = ops::image_id_of(client, result.image_name);
-  result.image_id = phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); });
+  ops::OwnedImage final_image(
+      client, phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); }));
+  phases.run("manifest_check", [&] { accept_verdict(verdict.get(), o, result, progress); });
+  const auto [repository, tag] = split_tag(result.image_name);
+  client.tag_image(final_image.id(), repository, tag);
+  report(progress, ProgressEvent::Kind::step, "Tagged " + result.image_name);
+  result.image_id = final_image.id();
+  final_image.keep();
   stage.keep();  // now the final image's parent: removed together with it
   ops::remove_if_orphaned(client, previous, result.image_id);
 }

@@ -111,16 +111,18 @@ std::string setting_line(const manifest::Setting& s) { return s.key + " = " + s.
 
 }  // namespace
 
-ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, const BuildInputs& in) {
+ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, const BuildInputs& in, Phases& phases) {
   // One pass over the stage's bytes: a created, never started container, exported as a stream.
   ScannedStage out;
   EphemeralContainer container(client, {.image = stage_id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
-  {
+  phases.run("export_and_hash", [&] {
     auto stream = client.export_container(container.id());
     out.scan = image::scan(*stream, {.capture = image::is_config_file_of_interest});
-  }
-  out.entrypoint = image::resolve_entrypoint(out.scan.fs, in.command.binary, search_path(in));
-  out.entry_head = read_head(client, container.id(), out.entrypoint.real);
+  });
+  phases.run("entry_point", [&] {
+    out.entrypoint = image::resolve_entrypoint(out.scan.fs, in.command.binary, search_path(in));
+    out.entry_head = read_head(client, container.id(), out.entrypoint.real);
+  });
   return out;
 }
 

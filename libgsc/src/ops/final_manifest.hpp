@@ -14,6 +14,7 @@
 #include "manifest/places.hpp"
 #include "manifest/runtime.hpp"
 #include "ops/build_inputs.hpp"
+#include "ops/phases.hpp"
 
 namespace gsc::ops {
 
@@ -25,7 +26,8 @@ struct ScannedStage {
   std::string entry_head;
 };
 
-ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, const BuildInputs& in);
+// Timed as the phases "export_and_hash" and "entry_point".
+ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, const BuildInputs& in, Phases& phases);
 
 // Step 4: what the app is and needs, decided before any manifest is written.
 struct AppAnalysis {

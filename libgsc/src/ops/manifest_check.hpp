@@ -2,8 +2,8 @@
 // Gramine's own `gramine-manifest-check`, from the Gramine image, on the manifest gsc writes.
 // It runs in a throwaway container (no network) that starts while gsc hashes the image: Python
 // and Gramine's modules load meanwhile, then the check waits for the manifest. gsc hands it the
-// manifest when it is written, so the check adds almost no wall time. A Gramine image without
-// the tool (or without Python) is not checked, and gsc says so.
+// manifest when it is written and builds the final layer while it checks, so the check adds no
+// wall time. A Gramine image without the tool (or without Python) is not checked, and gsc says so.
 
 #include <future>
 #include <memory>
