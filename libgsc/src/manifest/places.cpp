@@ -72,7 +72,7 @@ std::vector<UserEntry> user_entries(const toml::table& m) {
         if (const auto path = (*t)["path"].value<std::string>()) {
           const std::string type = (*t)["type"].value_or(std::string("chroot"));
           const Access access = type == "tmpfs" ? Access::tmpfs : type == "encrypted" ? Access::encrypted : Access::none;
-          out.push_back({without_trailing_slash(*path), access, "an fs.mounts entry (" + type + ")", true});
+          out.push_back({without_trailing_slash(*path), access, "its fs.mounts entry of type " + type, true});
         }
   auto uris = [&](const char* list, Access access, bool covers_below) {
     if (const auto* array = m["sgx"][list].as_array())
@@ -80,7 +80,7 @@ std::vector<UserEntry> user_entries(const toml::table& m) {
         std::optional<std::string> uri = node.value<std::string>();
         if (const auto* t = node.as_table()) uri = (*t)["uri"].value<std::string>();
         if (uri && uri->rfind("file:", 0) == 0)
-          out.push_back({without_trailing_slash(uri->substr(5)), access, std::string("an sgx.") + list + " entry",
+          out.push_back({without_trailing_slash(uri->substr(5)), access, std::string("its sgx.") + list + " entry",
                          covers_below});
       }
   };
@@ -221,7 +221,7 @@ PlacesPlan plan_places(const toml::table& m, const PlacesInput& in) {
     chosen[c.path] = c;
     for (const auto& e : entries)
       if (e.path == c.path)
-        usage("`" + c.path + "` is chosen twice: by " + e.text + " in your manifest and by `--mount " + c.path + "=" +
+        usage("`" + c.path + "` is chosen twice: by your manifest (" + e.text + ") and by `--mount " + c.path + "=" +
               to_string(c.access) + "`. Keep one.");
   }
   auto files_under = [&](const std::string& path) {
