@@ -85,7 +85,11 @@ void add_gramine_build_flags(po::options_description& o) {
 int cmd_build(const std::vector<std::string>& args) {
   po::options_description o("gsc build options");
   add_gramine_build_flags(o);
-  o.add_options()("insecure-args", "let `docker run` arguments reach the app (untrusted)");
+  o.add_options()
+    ("insecure-args", "let `docker run` arguments reach the app (untrusted)")
+    ("mount", po::value<std::vector<std::string>>()->composing(),
+     "PATH=tmpfs|encrypted[:KEY]|allowed|trusted: how the app reaches PATH (a VOLUME, /run/secrets, ...; repeatable)")
+    ("rebuild", "build even when gsc-IMAGE exists (then sign it again)");
   add_output_flags(o);
   auto p = parse(args, o, {"image", "manifest"}, "gsc build [OPTIONS] IMAGE MANIFEST");
   if (p.help) return 0;
@@ -101,6 +105,8 @@ int cmd_build(const std::vector<std::string>& args) {
   opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
   opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
   opts.build_args = build_args_of(vm);
+  if (vm.count("mount")) opts.mounts = vm["mount"].as<std::vector<std::string>>();
+  opts.rebuild = vm.count("rebuild") ? Rebuild::yes : Rebuild::no;
   Output out(vm);
   auto client = docker::Client::from_environment();
   auto result = build(client, opts, out.progress());

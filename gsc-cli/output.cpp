@@ -87,16 +87,25 @@ void Output::print_build(const BuildResult& r) const {
     return;
   }
   if (format_ == Format::json) {
+    nlohmann::json settings = nlohmann::json::array(), places = nlohmann::json::array();
+    for (const auto& s : r.settings) settings.push_back({{"key", s.key}, {"value", s.value}, {"reason", s.reason}});
+    for (const auto& p : r.places)
+      places.push_back({{"path", p.path}, {"what", p.what}, {"access", p.access}, {"source", p.source}, {"line", p.line}});
     nlohmann::json j = {{"image", r.image_name},       {"image_id", r.image_id},
                         {"already_signed", r.already_signed}, {"base_image_id", r.base_image_id},
                         {"gramine_image", r.gramine_image}, {"distro", r.distro},
-                        {"argv", r.argv},               {"trusted_files", r.trusted_files},
+                        {"argv", r.argv},               {"entrypoint", r.entrypoint},
+                        {"entrypoint_chain", r.entrypoint_chain}, {"runtime", r.runtime},
+                        {"settings", settings},          {"places", places},
+                        {"manifest_check", r.manifest_check},
+                        {"trusted_files", r.trusted_files},
                         {"bytes_hashed", r.bytes_hashed}, {"timings_s", timings_json(r.timings)}};
     std::cout << j.dump(2) << '\n';
     return;
   }
   if (r.already_signed) {
-    std::cout << "Image " << r.image_name << " already exists: nothing to build.\n";
+    std::cout << "Image " << r.image_name << " already exists: nothing to build. To build it again (a changed "
+              << "manifest or image), pass `--rebuild`, then sign it again with `gsc sign-image`.\n";
     return;
   }
   std::cout << "Successfully graminized image " << r.image_name << " (" << r.trusted_files

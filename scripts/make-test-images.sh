@@ -9,6 +9,7 @@
 #                                   the first steps of gsc's Debian 12 compile Dockerfile (Gramine's
 #                                   build dependencies), kept so that the tests' compiles find them
 #                                   in the build cache instead of running apt-get each time
+#   gsc-test/app-<name>:1           the workload apps of tests/fixtures/apps/<name> (Debian packages)
 # With --record DIR, afterwards writes the ids of all containers and images into DIR, for
 # scripts/check-leftovers.sh.
 set -euo pipefail
@@ -150,6 +151,29 @@ if [ "$(label_of gsc-test/gramine-build-deps:debian-12 gsc.test.deps)" != "$deps
   echo "make-test-images: made gsc-test/gramine-build-deps:debian-12"
 else
   echo "make-test-images: present gsc-test/gramine-build-deps:debian-12"
+fi
+
+# Workload images (tests/integration/apps): each folder of tests/fixtures/apps becomes
+# gsc-test/app-<folder>:1, FROM gsc-test/debian:12 with Debian's packages, rebuilt when the
+# folder changed. GSC_SKIP_APP_IMAGES=1 skips them (the suite then skips its cases).
+if [ "${GSC_SKIP_APP_IMAGES:-0}" = "1" ]; then
+  echo "make-test-images: GSC_SKIP_APP_IMAGES=1: skipping the workload images"
+else
+  for dir in "$src"/tests/fixtures/apps/*/; do
+    app=$(basename "$dir")
+    image=gsc-test/app-$app:1
+    app_sum=$(cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-64)
+    if [ "$(label_of "$image" gsc.test.app)" = "$app_sum" ]; then
+      echo "make-test-images: present $image"
+      continue
+    fi
+    echo "make-test-images: building $image (Debian packages: may take minutes)"
+    old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+    docker build -q --label gsc.test.app="$app_sum" -t "$image" "$dir" >"$work/app-$app.log" 2>&1 ||
+      { tail -n 20 "$work/app-$app.log" >&2; exit 1; }
+    [ -n "$old" ] && docker rmi "$old" >/dev/null 2>&1 || true
+    echo "make-test-images: made $image"
+  done
 fi
 
 if [ -n "$record" ]; then

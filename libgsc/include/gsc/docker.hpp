@@ -66,6 +66,7 @@ struct ImageConfig {
   std::string working_dir;
   std::string user;
   std::map<std::string, std::string> labels;
+  std::vector<std::string> volumes;                    // VOLUME paths, sorted
 };
 
 struct ImageInspect {

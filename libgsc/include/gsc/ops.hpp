@@ -30,6 +30,7 @@ enum class LinuxPal { no, yes };          // -L: also use/keep Gramine's direct 
 enum class InsecureArgs { no, yes };      // --insecure-args
 enum class UseCache { yes, no };          // --no-cache
 enum class KeepIntermediates { yes, no }; // --rm
+enum class Rebuild { no, yes };           // --rebuild: build even when gsc-IMAGE exists
 
 // `--build-arg K=V` or `--build-arg K` (value from the environment: missing is a usage error).
 std::pair<std::string, std::string> parse_build_arg(const std::string& arg);
@@ -58,17 +59,44 @@ struct BuildOptions {
   KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::string cache_dir;             // gsc's scan cache; "" = $GSC_CACHE_DIR, $XDG_CACHE_HOME/gsc, ~/.cache/gsc
+  // `--mount PATH=CHOICE`: how the app reaches PATH under Gramine. CHOICE is tmpfs (in-enclave,
+  // empty at start), encrypted[:KEY] (Gramine encrypted files on the host), allowed (plain host
+  // files) or trusted (the image's files there, read-only).
+  std::vector<std::string> mounts;
+  Rebuild rebuild = Rebuild::no;
+};
+
+// A manifest setting gsc applied because the user's manifest did not set it.
+struct AppliedSetting {
+  std::string key;     // "sgx.use_exinfo"
+  std::string value;   // TOML text: "true", "\"2M\""
+  std::string reason;  // one line
+};
+
+// A place the app reads or writes, and what gsc does there (the report before building).
+struct PlaceReport {
+  std::string path;
+  std::string what;      // "scratch", "VOLUME", "Docker secrets", "the app's logs", ...
+  std::string access;    // none | tmpfs | encrypted | allowed | trusted
+  std::string source;    // gsc | command line | manifest
+  std::string line;      // the printed line
 };
 
 struct BuildResult {
   std::string image_name;          // gsc-IMAGE-unsigned
   std::string image_id;
-  bool already_signed = false;     // gsc-IMAGE existed: nothing was built
+  bool already_signed = false;     // gsc-IMAGE existed: nothing was built (see BuildOptions::rebuild)
   std::string base_image_id;
   std::string gramine_image;       // the Gramine image used (name or id)
   std::string distro;              // e.g. "debian:12"
   std::vector<std::string> argv;   // the trusted argv as the app will see it
-  std::size_t trusted_files = 0;
+  std::string entrypoint;          // libos.entrypoint: argv[0] with every symlink followed
+  std::vector<std::string> entrypoint_chain;  // argv[0] as found, each link's target, ..., the real file
+  std::string runtime;             // "JVM", "Node.js", "Python", "Perl", "" (none recognised)
+  std::vector<AppliedSetting> settings;  // what gsc set in the manifest for the runtime and for containers
+  std::vector<PlaceReport> places;
+  std::string manifest_check;      // "valid", or why Gramine's gramine-manifest-check did not run
+  std::size_t trusted_files = 0;   // entries of sgx.trusted_files in the final manifest
   std::uint64_t bytes_hashed = 0;
   std::vector<PhaseTiming> timings;
 };

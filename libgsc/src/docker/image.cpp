@@ -35,6 +35,8 @@ ImageInspect Client::inspect_image(const std::string& name) {
     out.config.working_dir = c.value("WorkingDir", "");
     out.config.user = c.value("User", "");
     out.config.labels = string_map(c.value("Labels", nlohmann::json()));
+    if (const auto volumes = c.value("Volumes", nlohmann::json()); volumes.is_object())
+      for (const auto& item : volumes.items()) out.config.volumes.push_back(item.key());
   }
   return out;
 }

@@ -18,6 +18,13 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::size_t kSmallFile = 4 << 20;      // hashed by a worker from one buffer
 constexpr std::size_t kMaxInFlight = 64 << 20;   // bytes queued for the workers, at most
+constexpr std::size_t kScriptHead = 256;          // kept of an executable script: its #! line
+
+// An executable file whose first bytes are "#!": the head worth keeping.
+void keep_script_head(Filesystem& fs, const std::string& path, unsigned mode, const char* data, std::size_t size) {
+  if ((mode & 0111) && size >= 2 && data[0] == '#' && data[1] == '!')
+    fs.script_heads[path].assign(data, std::min(size, kScriptHead));
+}
 
 std::string to_hex(const unsigned char* digest, unsigned length) {
   static const char* hex = "0123456789abcdef";
@@ -197,10 +204,16 @@ ScanResult scan(ByteSource& export_stream, const ScanOptions& options) {
           data.reserve(entry->size);
           while (const std::size_t n = reader.read(chunk.data(), chunk.size())) data.append(chunk.data(), n);
           if (keep) fs.captured[entry->path] = data;
+          keep_script_head(fs, entry->path, entry->mode, data.data(), data.size());
           pool.submit(&node, std::move(data));
         } else {
           Sha256 sha;  // a big file: hashed as it streams by, never held whole
-          while (const std::size_t n = reader.read(chunk.data(), chunk.size())) sha.update(chunk.data(), n);
+          bool first = true;
+          while (const std::size_t n = reader.read(chunk.data(), chunk.size())) {
+            if (first) keep_script_head(fs, entry->path, entry->mode, chunk.data(), n);
+            first = false;
+            sha.update(chunk.data(), n);
+          }
           node.sha256 = sha.hex();
         }
         break;
@@ -255,6 +268,18 @@ const Node* resolve_node(const Filesystem& fs, const std::string& path) {
   if (!real) return nullptr;
   const auto it = fs.nodes.find(*real);
   return it == fs.nodes.end() ? nullptr : &it->second;
+}
+
+std::string script_head(const Filesystem& fs, const std::string& path) {
+  std::optional<std::string> real;
+  try {
+    real = resolve(fs, path);
+  } catch (const Error&) {
+    return "";
+  }
+  if (!real) return "";
+  const auto it = fs.script_heads.find(*real);
+  return it == fs.script_heads.end() ? "" : it->second;
 }
 
 std::optional<std::string> captured_content(const Filesystem& fs, const std::string& path) {

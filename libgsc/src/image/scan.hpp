@@ -29,6 +29,7 @@ struct Filesystem {
   std::unordered_map<std::string, Node> nodes;                 // "/usr/bin/env" -> node ("/" is the root)
   std::map<std::string, std::set<std::string>> children;       // directory -> names, sorted
   std::map<std::string, std::string> captured;                 // path -> content (files asked for)
+  std::map<std::string, std::string> script_heads;             // executable files starting with "#!": first 256 bytes
 };
 
 struct ScanOptions {
@@ -60,6 +61,9 @@ std::optional<std::string> resolve(const Filesystem& fs, const std::string& path
 // The node `path` leads to (following symlinks), or nullptr.
 const Node* resolve_node(const Filesystem& fs, const std::string& path);
 
+// The first bytes of an executable script (its #! line), following symlinks; "" for anything else.
+std::string script_head(const Filesystem& fs, const std::string& path);
+
 // Content of a captured file, following symlinks (/etc/os-release -> ../usr/lib/os-release).
 std::optional<std::string> captured_content(const Filesystem& fs, const std::string& path);
 
@@ -85,6 +89,6 @@ UserIds resolve_user(const Filesystem& fs, const std::string& user);
 bool is_config_file_of_interest(const std::string& path);
 // Names that list: change it whenever is_config_file_of_interest changes (cached scans of the
 // old list are then not used).
-inline constexpr const char* kCaptureProfile = "config-v1";
+inline constexpr const char* kCaptureProfile = "config-v1+heads";
 
 }  // namespace gsc::image

@@ -21,7 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kMagic[8] = {'G', 'S', 'C', 'S', 'C', 'A', 'N', '1'};
+constexpr char kMagic[8] = {'G', 'S', 'C', 'S', 'C', 'A', 'N', '2'};
 constexpr std::size_t kDigest = 32;
 
 void put_u64(std::string& out, std::uint64_t v) {
@@ -112,6 +112,11 @@ std::string serialize_scan(const ScanResult& r) {
     put_bytes(out, path);
     put_bytes(out, content);
   }
+  put_u64(out, r.fs.script_heads.size());
+  for (const auto& [path, head] : r.fs.script_heads) {
+    put_bytes(out, path);
+    put_bytes(out, head);
+  }
   out += sha256_raw(out);
   return out;
 }
@@ -142,6 +147,12 @@ std::optional<ScanResult> deserialize_scan(const std::string& bytes) {
     std::string path, content;
     if (!c.bytes(path) || !c.bytes(content)) return std::nullopt;
     r.fs.captured.emplace(std::move(path), std::move(content));
+  }
+  if (!c.u64(count)) return std::nullopt;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::string path, head;
+    if (!c.bytes(path) || !c.bytes(head)) return std::nullopt;
+    r.fs.script_heads.emplace(std::move(path), std::move(head));
   }
   if (!c.done() || !r.fs.nodes.count("/")) return std::nullopt;
   return r;

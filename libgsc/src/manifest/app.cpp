@@ -60,12 +60,11 @@ AppCommand app_command(const ImageCommandInput& in) {
 
   out.working_dir = in.working_dir.empty() ? "/" : in.working_dir;
   if (out.working_dir.back() != '/') out.working_dir += '/';
-  out.user = in.user.empty() ? "root" : in.user;
+  out.user = in.user;
 
   out.binary = out.argv.front();
   if (out.binary.front() != '/' && out.binary.find('/') != std::string::npos) out.binary = out.working_dir + out.binary;
-  out.binary_basename = out.binary.substr(out.binary.rfind('/') + 1);
-  if (out.binary_basename.empty())
+  if (out.binary.back() == '/')
     throw Error(ErrorCategory::input, "cannot find the entrypoint binary: `" + out.argv.front() +
                                           "` names a directory. Set ENTRYPOINT or CMD to the program to run.");
   if (!entrypoint.empty()) {
@@ -74,9 +73,9 @@ AppCommand app_command(const ImageCommandInput& in) {
   } else {
     out.cmd.assign(cmd.begin() + 1, cmd.end());
   }
-  std::vector<std::string> trusted{"/gramine/app_files/" + out.binary_basename};
-  trusted.insert(trusted.end(), out.argv.begin() + 1, out.argv.end());
-  out.trusted_argv = serialize_argv(trusted);
+  // argv[0] as ENTRYPOINT/CMD says, as Docker runs it (Gramine starts libos.entrypoint, the
+  // real file; argv[0] is what the app sees, which multi-call binaries such as busybox read).
+  out.trusted_argv = serialize_argv(out.argv);
 
   out.env = env_entries(in.env, out.notes);
   for (const auto& e : out.env)

@@ -27,12 +27,11 @@ struct EnvEntry {
 struct AppCommand {
   std::vector<std::string> argv;              // ENTRYPOINT then CMD, as Docker runs it
   std::string binary;                         // argv[0]; relative with '/': working dir prefixed; bare: as is
-  std::string binary_basename;                // the name under /gramine/app_files/
   std::vector<std::string> binary_arguments;  // ENTRYPOINT[1:] (empty without ENTRYPOINT)
   std::vector<std::string> cmd;               // CMD (CMD[1:] without ENTRYPOINT); runtime args replace it with --insecure-args
-  std::string trusted_argv;                   // "/gramine/app_files/<basename>\0arg1\0...": each NUL-terminated
+  std::string trusted_argv;                   // argv, each string NUL-terminated (argv[0] as written)
   std::string working_dir;                    // "/" when empty, always ending in '/'
-  std::string user;                           // "root" when empty
+  std::string user;                           // the image's USER; "" when unset (uid 0, no passwd lookup)
   std::vector<EnvEntry> env;                  // in image order, values raw (escaped when written)
   std::string path;                           // the image's PATH ("" when unset)
   std::vector<std::string> notes;             // skipped env entries, one line each

@@ -86,4 +86,21 @@ std::vector<std::string> trusted_files_without_hash(const std::string& manifest_
 // True when sgx.file_check_policy = "allow_all_but_log" (then no trusted files are listed).
 bool allows_all_files(const toml::table& table);
 
+// Appends gsc's own files that Gramine reads (the trusted argv, the hosts file) to
+// sgx.trusted_files unless listed, whatever sgx.file_check_policy says: under
+// allow_all_but_log they stay trusted.
+void add_own_trusted_files(toml::table& table, const std::vector<TrustedEntry>& entries);
+
+// Files gsc writes into /gramine/app_files after the hashing: entrypoint.manifest (the
+// manifest itself, which the enclave measures), entrypoint.manifest.sgx, entrypoint.sig,
+// trusted_file_sizes.
+const std::vector<std::string>& files_gsc_writes_later();
+
+// Removes the user's sgx.trusted_files entries for those files (a file cannot carry its own
+// hash); returns one line per entry removed, saying why.
+std::vector<std::string> drop_entries_for_later_files(toml::table& table);
+
+// Number of entries of sgx.trusted_files.
+std::size_t trusted_entry_count(const toml::table& table);
+
 }  // namespace gsc::manifest

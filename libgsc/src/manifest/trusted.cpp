@@ -1,5 +1,6 @@
 // sgx.trusted_files: what the user lists, expanding hashless entries, adding gsc's own.
 
+#include <algorithm>
 #include <optional>
 
 #include "gsc/error.hpp"
@@ -102,6 +103,51 @@ std::vector<std::string> trusted_files_without_hash(const std::string& manifest_
 
 bool allows_all_files(const toml::table& table) {
   return table["sgx"]["file_check_policy"].value_or(std::string()) == "allow_all_but_log";
+}
+
+void add_own_trusted_files(toml::table& table, const std::vector<TrustedEntry>& entries) {
+  std::set<std::string> listed;
+  if (const auto* array = sgx_list(table, "trusted_files"))
+    for (const auto& entry : *array)
+      if (auto path = uri_path(entry)) listed.insert(*path);
+  toml::array& array = trusted_array(table);
+  for (const auto& e : entries)
+    if (listed.insert(e.path).second) array.push_back(entry_table(e));
+}
+
+const std::vector<std::string>& files_gsc_writes_later() {
+  static const std::vector<std::string> files{
+      "/gramine/app_files/entrypoint.manifest", "/gramine/app_files/entrypoint.manifest.sgx",
+      "/gramine/app_files/entrypoint.sig", "/gramine/app_files/trusted_file_sizes"};
+  return files;
+}
+
+std::vector<std::string> drop_entries_for_later_files(toml::table& table) {
+  std::vector<std::string> lines;
+  if (!sgx_list(table, "trusted_files")) return lines;
+  const auto& later = files_gsc_writes_later();
+  toml::array& array = trusted_array(table);
+  toml::array kept;
+  for (const auto& entry : array) {
+    const auto path = uri_path(entry);
+    if (!path || std::find(later.begin(), later.end(), *path) == later.end()) {
+      kept.push_back(entry);
+      continue;
+    }
+    const std::string why =
+        *path == later[0]   ? "it is this manifest, which the enclave measures as a whole"
+        : *path == later[3] ? "it only records sizes for `gsc diff-image`, and the app never reads it"
+                            : "sign-image writes it from this manifest";
+    lines.push_back("Your manifest lists `file:" + *path + "` in sgx.trusted_files: gsc writes that file itself "
+                    "after hashing (" + why + "), so the entry is left out.");
+  }
+  array = std::move(kept);
+  return lines;
+}
+
+std::size_t trusted_entry_count(const toml::table& table) {
+  const auto* array = sgx_list(table, "trusted_files");
+  return array ? array->size() : 0;
 }
 
 }  // namespace gsc::manifest

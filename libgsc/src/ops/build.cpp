@@ -2,11 +2,16 @@
 //
 //   1. inputs: config, user manifest, app image, Gramine image, distro, argv
 //   2. stage image: app image + Gramine runtime + gsc's files (one docker build, no RUN)
-//   3. one streaming pass over the stage's filesystem: every file's SHA-256
-//   4. the final manifest: user's + distro's entrypoint manifest + image env + trusted files
-//   5. final layer: the manifest and the binary's link, labels, tag gsc-IMAGE-unsigned
+//   3. one streaming pass over the stage's filesystem: every file's SHA-256; the entry point
+//      followed through its links (Gramine's manifest check starts meanwhile)
+//   4. analysis: the runtime, the places the app writes and reads, reported
+//   5. the final manifest: user's + runtime's + distro's entrypoint manifest + image env +
+//      places + trusted files
+//   6. final layer: the manifest, labels; built while Gramine's gramine-manifest-check checks
+//      the manifest, tagged gsc-IMAGE-unsigned once it passed
 
 #include <chrono>
+#include <future>
 
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
@@ -15,6 +20,7 @@
 #include "ops/container.hpp"
 #include "ops/final_manifest.hpp"
 #include "ops/labels.hpp"
+#include "ops/manifest_check.hpp"
 #include "ops/phases.hpp"
 #include "tar/writer.hpp"
 #include "templates/render.hpp"
@@ -27,9 +33,8 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
                         const ProgressFn& progress) {
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, in.stage_data(o.image)));
-  context.add_file("app_files/apploader.sh", templates::render_apploader(o.templates_dir, in.apploader_data()),
-                   0755);
-  if (o.insecure_args == InsecureArgs::no) context.add_file("app_files/trusted_argv", in.command.trusted_argv);
+  for (const auto& [name, file] : in.app_files(o.templates_dir))
+    context.add_file("app_files/" + name, file.first, file.second);
 
   docker::BuildOptions build;
   build.context = context.finish();
@@ -40,7 +45,8 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   return client.build(build, progress).image_id;
 }
 
-// Step 5: the final layer: entrypoint.manifest and /gramine/app_files/<binary> -> binary.
+// Step 6: the final layer: entrypoint.manifest (and diff-image's sizes), untagged: it is
+// tagged once Gramine's check has passed.
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
@@ -48,35 +54,83 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
   context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
   context.add_file("app_files/trusted_file_sizes", manifest.trusted_sizes);  // not measured: for diff-image
-  context.add_symlink("app_files/" + in.command.binary_basename, manifest.binary_path);
 
   docker::BuildOptions build;
   build.context = context.finish();
-  build.tags = {unsigned_image_name(o.image)};
   build.no_cache = o.use_cache == UseCache::no;
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
   return client.build(build, progress).image_id;
 }
 
-// Steps 2 to 5; images it made stay registered until the run succeeds.
+// What the analysis found, for the result.
+void record_analysis(const ops::AppAnalysis& a, BuildResult& result) {
+  result.entrypoint = a.entrypoint.real;
+  result.entrypoint_chain = a.entrypoint.chain;
+  result.runtime = a.runtime.name;
+  for (const auto& p : a.places.places)
+    result.places.push_back({p.path, p.what, manifest::to_string(p.access),
+                             p.source == manifest::Place::Source::gsc            ? "gsc"
+                             : p.source == manifest::Place::Source::command_line ? "command line"
+                                                                                 : "manifest",
+                             p.line});
+}
+
+// "repo/name:tag" -> {"repo/name", "tag"}; no tag: "latest".
+std::pair<std::string, std::string> split_tag(const std::string& name) {
+  const auto colon = name.rfind(':');
+  if (colon == std::string::npos || name.find('/', colon) != std::string::npos) return {name, "latest"};
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+// Gramine's verdict on the manifest: a rejection fails the build in one line.
+void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const BuildOptions& o, BuildResult& result,
+                    const ProgressFn& progress) {
+  using Kind = ops::ManifestCheck::Verdict::Kind;
+  if (verdict.kind == Kind::rejected)
+    throw Error(ErrorCategory::input, "Gramine rejects the manifest built from `" + o.manifest_path +
+                                          "`: " + verdict.message + ". Fix it in `" + o.manifest_path + "`.");
+  result.manifest_check = verdict.kind == Kind::valid ? "valid" : verdict.message;
+  report(progress, verdict.kind == Kind::valid ? ProgressEvent::Kind::info : ProgressEvent::Kind::warning,
+         verdict.kind == Kind::valid ? "gramine-manifest-check: the manifest is valid" : verdict.message);
+}
+
+// Steps 2 to 6; images it made stay registered until the run succeeds.
 void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
                   BuildResult& result, const ProgressFn& progress) {
   // 2. Stage image.
   report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
   ops::OwnedImage stage(client, phases.run("stage_build", [&] { return build_stage(client, in, o, progress); }));
 
-  // 3 + 4. One pass over the stage's files, then the final manifest.
+  // 3. One pass over the stage's files; Gramine's manifest check starts meanwhile.
   report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
-  const ops::FinalManifest manifest =
-      phases.run("export_and_hash", [&] { return ops::make_final_manifest(client, stage.id(), in, o, progress); });
-  result.trusted_files = manifest.trusted_files;
-  result.bytes_hashed = manifest.bytes_hashed;
+  ops::ManifestCheck checker(client.endpoint(), in.gramine_image_name);
+  const ops::ScannedStage scanned = ops::scan_stage(client, stage.id(), in, o, phases, progress);
+  result.bytes_hashed = scanned.scan.bytes_hashed;
 
-  // 5. Final layer.
-  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer and tagging " + result.image_name);
+  // 4. What the app is and needs.
+  const ops::AppAnalysis analysis = phases.run("analysis", [&] { return ops::analyse_app(scanned, in); });
+  ops::report_analysis(analysis, progress);
+  record_analysis(analysis, result);
+
+  // 5. The final manifest.
+  const ops::FinalManifest manifest =
+      phases.run("manifest", [&] { return ops::make_final_manifest(scanned, analysis, in, o, progress); });
+  result.trusted_files = manifest.trusted_files;
+  for (const auto& s : manifest.settings) result.settings.push_back({s.key, s.value, s.why});
+
+  // 6. Final layer, built while Gramine checks the manifest; tagged once the check passed.
+  auto verdict = std::async(std::launch::async, [&] { return checker.check(manifest.check_text); });
+  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer (Gramine checks the manifest meanwhile)");
   const std::string previous = ops::image_id_of(client, result.image_name);
-  result.image_id = phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); });
+  ops::OwnedImage final_image(
+      client, phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); }));
+  phases.run("manifest_check", [&] { accept_verdict(verdict.get(), o, result, progress); });
+  const auto [repository, tag] = split_tag(result.image_name);
+  client.tag_image(final_image.id(), repository, tag);
+  report(progress, ProgressEvent::Kind::step, "Tagged " + result.image_name);
+  result.image_id = final_image.id();
+  final_image.keep();
   stage.keep();  // now the final image's parent: removed together with it
   ops::remove_if_orphaned(client, previous, result.image_id);
 }
@@ -90,7 +144,7 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.image_name = unsigned_image_name(o.image);
 
   // 1. Inputs: every check that needs no docker build happens before one starts.
-  if (const auto signed_image = ops::find_image(client, signed_image_name(o.image))) {
+  if (const auto signed_image = ops::find_image(client, signed_image_name(o.image)); signed_image && o.rebuild == Rebuild::no) {
     result.already_signed = true;
     result.image_name = signed_image_name(o.image);
     result.image_id = signed_image->id;

@@ -35,6 +35,15 @@ templates::ApploaderData BuildInputs::apploader_data() const {
   return d;
 }
 
+std::map<std::string, std::pair<std::string, unsigned>> BuildInputs::app_files(const std::string& templates_dir) const {
+  std::map<std::string, std::pair<std::string, unsigned>> files;
+  files["apploader.sh"] = {templates::render_apploader(templates_dir, apploader_data()), 0755};
+  if (insecure_args == InsecureArgs::no) files["trusted_argv"] = {command.trusted_argv, 0644};
+  if (etc_files.hosts) files["hosts"] = {manifest::hosts_text(), 0644};
+  if (etc_files.hostname) files["hostname"] = {manifest::hostname_text(), 0644};
+  return files;
+}
+
 std::string BuildInputs::cmd_json() const {
   return insecure_args == InsecureArgs::yes ? nlohmann::json(command.cmd).dump() : "[]";
 }
@@ -59,6 +68,8 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   in.linux_pal = o.linux_pal;
   in.config = load_config(o.config_path);
   in.user_manifest = manifest::load_user_manifest(o.manifest_path);
+  for (const auto& m : o.mounts) in.mount_choices.push_back(manifest::parse_mount_choice(m));
+  in.etc_files = manifest::etc_files_to_provide(in.user_manifest);
 
   const auto app = find_image(client, o.image);
   if (!app)

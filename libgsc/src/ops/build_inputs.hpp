@@ -12,6 +12,7 @@
 #include "gsc/docker.hpp"
 #include "gsc/ops.hpp"
 #include "manifest/app.hpp"
+#include "manifest/places.hpp"
 #include "templates/render.hpp"
 
 namespace gsc::ops {
@@ -27,6 +28,8 @@ struct BuildInputs {
   manifest::Distro distro;
   templates::DistroLayout layout;
   manifest::AppCommand command;
+  std::vector<manifest::MountChoice> mount_choices;  // --mount
+  manifest::EtcFiles etc_files;                      // which of /etc/hosts, hostname, resolv.conf gsc provides
   BuildType build_type = BuildType::release;
   InsecureArgs insecure_args = InsecureArgs::no;
   LinuxPal linux_pal = LinuxPal::no;
@@ -35,6 +38,8 @@ struct BuildInputs {
   std::string gramine_lib_dir() const;
   templates::StageData stage_data(const std::string& app_image_name) const;
   templates::ApploaderData apploader_data() const;
+  // gsc's files of the stage image's /gramine/app_files: apploader.sh, trusted_argv, hosts, hostname.
+  std::map<std::string, std::pair<std::string, unsigned>> app_files(const std::string& templates_dir) const;
   // The image's CMD: the app's CMD with --insecure-args (runtime args replace it), else [].
   std::string cmd_json() const;
   // The labels of the unsigned image (what sign-image and other tools read).

@@ -1,9 +1,10 @@
 #include "ops/final_manifest.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "gsc/error.hpp"
-#include "image/scan.hpp"
+#include "image/content.hpp"
 #include "image/trusted_files.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/container.hpp"
@@ -13,31 +14,30 @@
 namespace gsc::ops {
 namespace {
 
-// The binary the app starts: a bare name is looked up in the image's PATH, like `which`.
-std::string resolve_binary(const image::Filesystem& fs, const BuildInputs& in) {
-  const std::string& binary = in.command.binary;
-  std::string path = binary;
-  if (binary.find('/') == std::string::npos) {
-    const auto found = image::lookup_in_path(fs, in.command.path, binary);
-    if (!found)
-      throw Error(ErrorCategory::input, "cannot find the entrypoint binary `" + binary + "` in the image's PATH (`" +
-                                            in.command.path + "`). Use an absolute path in ENTRYPOINT/CMD.");
-    path = *found;
-  }
-  const image::Node* node = image::resolve_node(fs, path);
-  if (!node || node->type != image::Node::Type::file)
-    throw Error(ErrorCategory::input, "cannot find the entrypoint binary `" + path + "` in the image.");
-  return path;
-}
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+std::string search_path(const BuildInputs& in) { return in.command.path.empty() ? kDefaultPath : in.command.path; }
+
+// The first bytes of a file of a container (the rest of the transfer is dropped).
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
   return out;
 }
 
+// An anchored regex matching `path` and everything below it.
+std::string subtree_regex(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) out += '\\';
+    out += c;
+  }
+  return out + "(/.*)?";
+}
+
 // The distro's entrypoint manifest (rendered template) as a table.
-toml::table entrypoint_manifest(const image::Filesystem& fs, const BuildInputs& in, const std::string& templates_dir) {
+toml::table entrypoint_manifest(const image::Filesystem& fs, const AppAnalysis& analysis, const BuildInputs& in,
+                                const std::string& templates_dir) {
   const std::string gramine_lib = in.gramine_lib_dir();
   const std::string libsysdb = gramine_lib + "/gramine/libsysdb.so";
   const image::Node* sysdb = image::resolve_node(fs, libsysdb);
@@ -49,17 +49,22 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const BuildInputs& 
     if (std::find(libs.begin(), libs.end(), dir) == libs.end()) libs.push_back(dir);
 
   templates::EntrypointManifestData d;
-  d.entrypoint = manifest::quote("/gramine/app_files/" + in.command.binary_basename);
+  d.entrypoint = manifest::quote(analysis.entrypoint.real);
   d.libsysdb_uri = manifest::quote("file:" + libsysdb);
   d.libsysdb_sha256 = manifest::quote(sysdb->sha256);
-  d.log_level = manifest::quote(in.build_type == BuildType::release ? "error" : "all");
+  // Release builds log warnings: a file Gramine refuses is named ("Disallowing access to file
+  // ..."), not only an EACCES the app may swallow; but not for runtimes that make Gramine warn
+  // all the time. Debug builds log everything.
+  d.log_level = manifest::quote(in.build_type != BuildType::release          ? "all"
+                                : analysis.runtime.quiet_log_reason.empty() ? "warning"
+                                                                            : "error");
   d.ld_library_path = manifest::quote(join(libs, ":"));
-  d.path = manifest::quote(in.command.path.empty() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-                                                   : in.command.path);
+  d.path = manifest::quote(search_path(in));
   d.insecure_args = in.insecure_args == InsecureArgs::yes;
   d.start_dir = manifest::quote(in.command.working_dir);
   d.debug = in.build_type == BuildType::release ? "false" : "true";
-  const image::UserIds ids = image::resolve_user(fs, in.command.user);
+  // No USER: uid 0, as Docker runs it, without looking for a passwd file the image may lack.
+  const image::UserIds ids = in.command.user.empty() ? image::UserIds{} : image::resolve_user(fs, in.command.user);
   d.set_ids = ids.uid != 0 || ids.gid != 0;
   d.uid = std::to_string(ids.uid);
   d.gid = std::to_string(ids.gid);
@@ -74,31 +79,128 @@ toml::table env_manifest(const BuildInputs& in) {
   return toml::table{{"loader", toml::table{{"env", std::move(env)}}}};
 }
 
+// Adds hashless sgx.trusted_files entries for directories gsc trusts (/var/www), to be expanded
+// with the user's own.
+void add_trusted_dirs(toml::table& table, const std::vector<std::string>& dirs) {
+  if (dirs.empty()) return;
+  if (!table.contains("sgx")) table.insert("sgx", toml::table{});
+  auto* sgx = table["sgx"].as_table();
+  if (!sgx) throw Error(ErrorCategory::input, "`sgx` in the manifest must be a table of SGX settings.");
+  if (!sgx->contains("trusted_files")) sgx->insert("trusted_files", toml::array{});
+  auto* array = (*sgx)["trusted_files"].as_array();
+  if (!array) throw Error(ErrorCategory::input, "`sgx.trusted_files` in the manifest must be an array.");
+  for (const auto& dir : dirs) array->push_back("file:" + dir + "/");
+}
+
+std::string setting_line(const manifest::Setting& s) { return s.key + " = " + s.value + " (" + s.why + ")"; }
+
 }  // namespace
 
-FinalManifest make_final_manifest(docker::Client& client, const std::string& stage_id, const BuildInputs& in,
-                                  const BuildOptions& o, const ProgressFn& progress) {
+ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, const BuildInputs& in,
+                        const BuildOptions& o, Phases& phases, const ProgressFn& progress) {
   // One pass over the stage's bytes: a created, never started container, exported as a stream.
   // (or none: a stage image scanned before, by its content-derived id, comes from the cache)
-  const ImageScan stage = scan_image(client, {.image_id = stage_id, .use_cache = o.use_cache, .cache_dir = o.cache_dir});
-  if (stage.from_cache) report(progress, ProgressEvent::Kind::info, "hashes: the stage image is unchanged since it was scanned (cache)");
-  const image::ScanResult& scan = stage.result;
-  const image::Filesystem& fs = scan.fs;
+  ScannedStage out;
+  phases.run("export_and_hash", [&] {
+    ImageScan stage = scan_image(client, {.image_id = stage_id, .use_cache = o.use_cache, .cache_dir = o.cache_dir});
+    if (stage.from_cache)
+      report(progress, ProgressEvent::Kind::info, "hashes: the stage image is unchanged since it was scanned (cache)");
+    out.scan = std::move(stage.result);
+  });
+  phases.run("entry_point", [&] {
+    out.entrypoint = image::resolve_entrypoint(out.scan.fs, in.command.binary, search_path(in));
+    out.entry_head = image::script_head(out.scan.fs, out.entrypoint.real);
+  });
+  return out;
+}
 
+AppAnalysis analyse_app(const ScannedStage& stage, const BuildInputs& in) {
+  const image::Filesystem& fs = stage.scan.fs;
+  AppAnalysis a;
+  a.entrypoint = stage.entrypoint;
+  a.interpreter = image::script_interpreter(stage.entry_head);
+  std::string interpreter_path = a.interpreter;
+  if (!a.interpreter.empty() && a.interpreter.find('/') == std::string::npos) {
+    try {  // `#!/usr/bin/env python3`: the python3 along the image's PATH, links followed
+      interpreter_path = image::resolve_entrypoint(fs, a.interpreter, search_path(in)).real;
+    } catch (const Error&) {
+    }
+  } else if (!a.interpreter.empty()) {
+    const auto chain = image::follow_links(fs, a.interpreter);
+    if (chain.end == image::LinkChain::End::file) interpreter_path = chain.hops.back();
+  }
+  a.runtime = manifest::detect_runtime(a.entrypoint.real, interpreter_path);
+
+  manifest::PlacesInput places;
+  places.volumes = in.app_image.config.volumes;
+  places.var_dirs = image::var_dirs(fs);
+  places.choices = in.mount_choices;
+  std::vector<std::string> looked_at{"/tmp", "/run", "/run/secrets"};
+  looked_at.insert(looked_at.end(), places.volumes.begin(), places.volumes.end());
+  looked_at.insert(looked_at.end(), places.var_dirs.begin(), places.var_dirs.end());
+  for (const auto& c : places.choices) looked_at.push_back(c.path);
+  for (const auto& path : looked_at) places.files_under[path] = image::count_files(fs, path);
+  if (image::exists(fs, "/var/tmp")) places.files_under["/var/tmp"] = image::count_files(fs, "/var/tmp");
+  a.places = manifest::plan_places(in.user_manifest, places);
+  return a;
+}
+
+void report_analysis(const AppAnalysis& a, const ProgressFn& progress) {
+  using Kind = ProgressEvent::Kind;
+  if (a.entrypoint.chain.size() > 1)
+    report(progress, Kind::info, "entry point: " + join(a.entrypoint.chain, " -> "));
+  if (!a.interpreter.empty()) report(progress, Kind::info, "entry point: a script run by " + a.interpreter);
+  if (!a.runtime.name.empty())
+    report(progress, Kind::info, "runtime: " + a.runtime.name + (a.runtime.settings.empty() ? " (Gramine's defaults suit it)" : ""));
+  report(progress, Kind::info,
+         "what the app can write and read (choose with `--mount PATH=tmpfs|encrypted|allowed|trusted`, or in your "
+         "manifest):");
+  for (const auto& p : a.places.places)
+    report(progress, p.warn ? Kind::warning : Kind::info, (p.warn ? "" : "  ") + p.line);
+}
+
+FinalManifest make_final_manifest(const ScannedStage& stage, const AppAnalysis& analysis, const BuildInputs& in,
+                                  const BuildOptions& o, const ProgressFn& progress) {
+  const image::Filesystem& fs = stage.scan.fs;
   FinalManifest out;
-  out.binary_path = resolve_binary(fs, in);
-
-  // user's manifest first (it wins), then the distro's entrypoint manifest, then the env.
-  toml::table table = in.user_manifest;
   std::vector<std::string> warnings;
-  toml::table defaults = entrypoint_manifest(fs, in, o.templates_dir);
+
+  // The user's manifest first (it wins), less entries for files gsc writes later.
+  toml::table table = in.user_manifest;
+  for (const auto& line : manifest::drop_entries_for_later_files(table)) report(progress, ProgressEvent::Kind::info, line);
+
+  // What the runtime needs and what containers expect, where the user (or the image's env)
+  // set nothing.
+  std::vector<manifest::Setting> settings;
+  for (const auto& s : analysis.runtime.settings) {
+    const bool image_env = s.key.rfind("loader.env.", 0) == 0 &&
+                           std::any_of(in.command.env.begin(), in.command.env.end(),
+                                       [&](const manifest::EnvEntry& e) { return "loader.env." + e.name == s.key; });
+    if (!image_env) settings.push_back(s);
+  }
+  for (const auto& s : manifest::app_defaults()) settings.push_back(s);
+  const manifest::Applied applied = manifest::apply_settings(table, settings, analysis.runtime.name);
+  out.settings = applied.applied;
+  if (in.build_type == BuildType::release && !analysis.runtime.quiet_log_reason.empty() &&
+      !table["loader"]["log_level"])
+    out.settings.push_back({"loader.log_level", "\"error\"", analysis.runtime.quiet_log_reason, false});
+  for (const auto& s : out.settings) report(progress, ProgressEvent::Kind::info, "manifest: " + setting_line(s));
+  for (const auto& w : applied.warnings) report(progress, ProgressEvent::Kind::warning, w);
+
+  // Then the distro's entrypoint manifest and the env, by the original's merge rules.
+  toml::table defaults = entrypoint_manifest(fs, analysis, in, o.templates_dir);
   manifest::merge_into(defaults, env_manifest(in), warnings);
   manifest::merge_into(table, defaults, warnings);
   for (const auto& w : warnings) report(progress, ProgressEvent::Kind::warning, w);
 
+  // Places and name resolution.
+  manifest::add_places(table, analysis.places);
+  report(progress, ProgressEvent::Kind::info, "names: " + manifest::add_etc_files(table, in.etc_files));
+  add_trusted_dirs(table, analysis.places.trusted_dirs);
+
   std::map<std::string, std::uint64_t> sizes;  // of every trusted file gsc hashed
 
-  // The user's own hashless trusted entries (files or directories), hashed from the stage.
+  // Hashless trusted entries (the user's, and the directories gsc trusts), hashed from the stage.
   manifest::expand_trusted_entries(table, [&](const std::string& path) {
     image::TrustedFilesOptions options;
     options.exclusions.clear();
@@ -115,36 +217,47 @@ FinalManifest make_final_manifest(docker::Client& client, const std::string& sta
     return entries;
   });
 
+  // gsc's own files that Gramine reads: trusted whatever the file check policy.
+  std::vector<manifest::TrustedEntry> own;
+  auto own_file = [&](const std::string& path) {
+    const image::Node* node = image::resolve_node(fs, path);
+    if (!node || node->type != image::Node::Type::file)
+      throw Error(ErrorCategory::internal, "gsc's own file `" + path + "` is missing from the stage image.");
+    own.push_back({path, node->sha256});
+    sizes[path] = node->size;
+  };
+  if (in.insecure_args == InsecureArgs::no) own_file("/gramine/app_files/trusted_argv");
+  if (in.etc_files.hosts) own_file(manifest::kHostsFile);
+  if (in.etc_files.hostname) own_file(manifest::kHostnameFile);
+  manifest::add_own_trusted_files(table, own);
+
+  toml::table check = table;  // gramine-manifest-check sees everything but the bulk of gsc's entries
   if (manifest::allows_all_files(table)) {
     report(progress, ProgressEvent::Kind::warning,
-           "`sgx.file_check_policy = \"allow_all_but_log\"`: no trusted files are listed. Not for production.");
+           "`sgx.file_check_policy = \"allow_all_but_log\"`: no trusted files are listed but gsc's own. Not for "
+           "production.");
   } else {
     image::TrustedFilesOptions options;
     options.already_listed = manifest::listed_paths(table);
+    for (const auto& path : analysis.places.not_trusted) options.exclusions.push_back(subtree_regex(path));
     auto trusted = image::trusted_files(fs, options);
     for (const auto& note : trusted.notes) report(progress, ProgressEvent::Kind::warning, note);
     std::vector<manifest::TrustedEntry> entries;
-    entries.reserve(trusted.files.size() + 1);
+    entries.reserve(trusted.files.size());
     for (const auto& f : trusted.files) {
       entries.push_back({f.path, f.sha256});
       sizes[f.path] = f.size;
     }
-    // The app's binary under its gsc name: added by the final layer, hashed as its target.
-    const std::string link = "/gramine/app_files/" + in.command.binary_basename;
-    if (!options.already_listed.count(link)) {
-      const auto* binary = image::resolve_node(fs, out.binary_path);
-      entries.push_back({link, binary->sha256});
-      sizes[link] = binary->size;
-      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-    }
     manifest::add_trusted_files(table, entries);
-    out.trusted_files = entries.size();
+    if (!entries.empty()) manifest::add_trusted_files(check, {entries.front()});
   }
-  out.bytes_hashed = scan.bytes_hashed;
+  out.trusted_files = manifest::trusted_entry_count(table);
+  out.bytes_hashed = stage.scan.bytes_hashed;
   out.text = manifest::to_toml_string(table);
+  out.check_text = manifest::to_toml_string(check);
   for (const auto& [path, size] : sizes) out.trusted_sizes += std::to_string(size) + " " + path + "\n";
   report(progress, ProgressEvent::Kind::info,
-         std::to_string(out.trusted_files) + " trusted files, " + std::to_string(scan.bytes_hashed / 1000000) +
+         std::to_string(out.trusted_files) + " trusted files, " + std::to_string(stage.scan.bytes_hashed / 1000000) +
              " MB hashed, manifest " + std::to_string(out.text.size() / 1024) + " KiB");
   return out;
 }

@@ -115,7 +115,7 @@ TEST_CASE("python app: ENTRYPOINT + CMD, WORKDIR, USER, tricky ENV", "[build]") 
     check_manifest_with_real_gramine(image);
     const std::string argv = cat_in(image, "/gramine/app_files/trusted_argv");
     using namespace std::string_literals;
-    CHECK(argv == "/gramine/app_files/python3\0app.py\0first\0second arg\0"s);
+    CHECK(argv == "/usr/bin/python3\0app.py\0first\0second arg\0"s);  // argv[0] as ENTRYPOINT says
 
     const Run run = run_direct(image, {"ignored-arg"});
     INFO(run.err);

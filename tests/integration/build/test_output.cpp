@@ -30,6 +30,22 @@ TEST_CASE("build and sign-image: --format json agrees with the text, -q prints o
   CHECK(b["image_id"] == sh("docker image inspect -f '{{.Id}}' " + sh_quote("gsc-" + app + "-unsigned")).out.substr(0, 71));
   CHECK(b["gramine_image"] == gramine_image());
   CHECK(b["argv"] == std::vector<std::string>{"/bin/echo", "json"});
+  CHECK(b["entrypoint"] == "/usr/bin/echo");  // /bin -> usr/bin followed
+  CHECK(b["entrypoint_chain"] == std::vector<std::string>{"/bin/echo", "/usr/bin/echo"});
+  CHECK(b["runtime"] == "");
+  bool sigterm = false;
+  for (const auto& s : b["settings"]) sigterm |= s["key"] == "sys.enable_sigterm_injection" && s["value"] == "true";
+  CHECK(sigterm);
+  REQUIRE(b["places"].size() >= 3);
+  CHECK(b["places"][0]["path"] == "/tmp");
+  CHECK(b["places"][0]["access"] == "tmpfs");
+  CHECK(b["places"][0]["source"] == "gsc");
+  CHECK(b["manifest_check"].get<std::string>() ==
+        (gramine_image() == "gsc-test/gramine:1.9" ? "valid"
+                                                    : "the Gramine image `gsc-test/gramine-standin:1.9` has no "
+                                                      "gramine-manifest-check: the manifest is not checked by Gramine"));
+  CHECK(b["timings_s"].contains("analysis"));
+  CHECK(b["timings_s"].contains("manifest_check"));
   CHECK(text.out.find("(" + std::to_string(b["trusted_files"].get<int>()) + " trusted files)") != std::string::npos);
   CHECK(b["bytes_hashed"].get<double>() > 1e8);
   CHECK(b["timings_s"].contains("export_and_hash"));

@@ -65,3 +65,19 @@ TEST_CASE("diff_measured: argv and the Gramine runtime, and signed images compar
   CHECK(d.sigstruct.size() == 1);
   CHECK(format_diff_text(d, a, b, 20).rfind("MRENCLAVE changed", 0) == 0);
 }
+
+TEST_CASE("diff_measured: the settings gsc adds for a runtime each show, by key", "[diff]") {
+  const auto a = image("a", "", "11");
+  const auto b = image("b",
+                       "libos.check_invalid_pointers = false\nsgx.use_exinfo = true\nsys.stack.size = \"2M\"\n"
+                       "sys.enable_sigterm_injection = true\nloader.log_level = \"error\"\n",
+                       "11");
+  const auto d = diff_measured(a, b);
+  const std::string text = format_diff_text(d, a, b, 0);
+  for (const char* line : {"sgx.use_exinfo: (unset) -> true", "libos.check_invalid_pointers: (unset) -> false",
+                           "sys.stack.size: (unset) -> \"2M\"", "sys.enable_sigterm_injection: (unset) -> true",
+                           "loader.log_level: (unset) -> \"error\""}) {
+    INFO(line);
+    CHECK(text.find(line) != std::string::npos);
+  }
+}

@@ -93,3 +93,37 @@ TEST_CASE("trusted files: wrong types in the user's manifest are input errors", 
   auto bad_sgx = parse_manifest("sgx = 1\n", "m");
   CHECK_THROWS_WITH(add_trusted_files(bad_sgx, {{"/y", "1"}}), Catch::Contains("`sgx` in the manifest must be a table"));
 }
+
+TEST_CASE("drop_entries_for_later_files: the original's generic.manifest entry is left out, with the reason",
+          "[trusted]") {
+  // The original GSC's test/generic.manifest lists the manifest itself as a trusted file.
+  auto m = parse_manifest(
+      "sgx.trusted_files = [\n"
+      "  \"file:/gramine/app_files/entrypoint.manifest\",\n"
+      "  \"file:/gramine/app_files/trusted_argv\",\n"
+      "  { uri = \"file:/gramine/app_files/entrypoint.sig\", sha256 = \"00\" },\n"
+      "  \"file:/etc/app.conf\",\n"
+      "]\n",
+      "generic.manifest");
+  const auto lines = drop_entries_for_later_files(m);
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::Contains("`file:/gramine/app_files/entrypoint.manifest`") &&
+                           Catch::Contains("the enclave measures as a whole") && Catch::Contains("left out"));
+  CHECK_THAT(lines[1], Catch::Contains("entrypoint.sig") && Catch::Contains("sign-image writes it"));
+  CHECK(uris(m) == std::vector<std::string>{"file:/gramine/app_files/trusted_argv", "file:/etc/app.conf"});
+  CHECK(trusted_entry_count(m) == 2);
+  CHECK(trusted_entry_count(parse_manifest("", "empty")) == 0);
+  auto none = parse_manifest("sgx.debug = true\n", "m");
+  CHECK(drop_entries_for_later_files(none).empty());
+}
+
+TEST_CASE("add_own_trusted_files: gsc's trusted argv stays trusted under allow_all_but_log", "[trusted]") {
+  auto m = parse_manifest("sgx.file_check_policy = \"allow_all_but_log\"\n", "m");
+  add_own_trusted_files(m, {{"/gramine/app_files/trusted_argv", "aa"}, {"/gramine/app_files/hosts", "bb"}});
+  CHECK(uris(m) == std::vector<std::string>{"file:/gramine/app_files/trusted_argv", "file:/gramine/app_files/hosts"});
+  // Listed by the user already (with their hash): kept once, theirs.
+  auto listed = parse_manifest("sgx.trusted_files = [{ uri = \"file:/gramine/app_files/trusted_argv\", sha256 = \"cc\" }]\n", "m");
+  add_own_trusted_files(listed, {{"/gramine/app_files/trusted_argv", "aa"}});
+  CHECK(to_toml_string(listed) ==
+        "sgx.trusted_files = [\n  { uri = \"file:/gramine/app_files/trusted_argv\", sha256 = \"cc\" },\n]\n");
+}

@@ -53,10 +53,10 @@ TEST_CASE("final, sign Dockerfiles and apploader", "[golden]") {
 
 TEST_CASE("entrypoint manifest: values arrive quoted, nothing is HTML-escaped", "[golden]") {
   EntrypointManifestData d;
-  d.entrypoint = "\"/gramine/app_files/python3\"";
+  d.entrypoint = "\"/usr/bin/python3.11\"";
   d.libsysdb_uri = "\"file:/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/libsysdb.so\"";
   d.libsysdb_sha256 = "\"0b37\"";
-  d.log_level = "\"error\"";
+  d.log_level = "\"warning\"";
   d.ld_library_path = "\"/a:/b\"";
   d.path = "\"/usr/bin:<&>\"";
   d.start_dir = "\"/app/\"";
