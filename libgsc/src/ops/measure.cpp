@@ -64,8 +64,14 @@ GraminizedFiles read_graminized(docker::Client& client, const std::string& image
   out.manifest = std::move(*manifest);
   out.manifest_sgx = take(kManifestSgxPath);
   out.sigstruct = take(kSigPath);
-  if (const auto launcher = read_container_file(client, container.id(), gramine::kLauncherPath, 1 << 20))
-    out.runtime = gramine::runtime_from_launcher(*launcher);
+  // Gramine 1.x's gramine-sgx is a short bash script naming its version and PAL; anything
+  // larger is no such script, and the image's Gramine stays unknown.
+  try {
+    if (const auto launcher = read_container_file(client, container.id(), gramine::kLauncherPath, 1 << 20))
+      out.runtime = gramine::runtime_from_launcher(*launcher);
+  } catch (const Error& e) {
+    if (e.category() != ErrorCategory::input) throw;
+  }
   // The SGX PAL at the path gramine-sgx names; else where Gramine's layouts put it.
   std::vector<std::string> candidates{out.runtime.libpal_path};
   if (out.runtime.libpal_path.empty())
