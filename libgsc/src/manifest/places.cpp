@@ -30,6 +30,24 @@ bool is_under(const std::string& path, const std::string& root) {
 
 std::size_t depth(const std::string& path) { return std::count(path.begin(), path.end(), '/'); }
 
+// A path as it may be printed: the image's config controls VOLUME paths, so control characters
+// (a newline, a terminal escape) are shown as \xNN, never written out.
+std::string printable(const std::string& path) {
+  std::string out;
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string without_trailing_slash(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
@@ -129,16 +147,25 @@ std::string choice_text(const Place& p) {
 // The report line of a place.
 std::string line_of(const Place& p) {
   using Kind = Place::Kind;
-  const std::string name = (p.kind == Kind::volume ? "VOLUME " : "") + p.path;
-  const std::string other = "`--mount " + p.path + "=tmpfs|encrypted|allowed`";
+  const std::string path = printable(p.path);
+  const std::string name = (p.kind == Kind::volume ? "VOLUME " : "") + path;
+  const std::string other = "`--mount " + path + "=tmpfs|encrypted|allowed`";
   if (p.source == Place::Source::command_line) return name + ": " + choice_text(p) + " (--mount)";
   if (p.source == Place::Source::manifest) return name + ": as your manifest says (" + p.line + ")";
+  if (p.kind == Kind::volume && p.access == Access::tmpfs)
+    return name + ": in-enclave tmpfs (gsc's " + std::string(p.path == "/run" ? "run-time files" : "scratch") +
+           " place): the app's writes are lost at exit, and host data mounted there is hidden. Choose " + other +
+           ", or an fs.mounts entry in your manifest.";
+  if (p.kind == Kind::volume && !p.inside_tmpfs.empty())
+    return name + ": inside the in-enclave tmpfs of " + printable(p.inside_tmpfs) +
+           ": the app's writes are lost at exit, and host data mounted there is hidden. Choose " + other +
+           ", or an fs.mounts entry in your manifest.";
   if (p.kind == Kind::volume)
     return name + ": the app cannot write there, and host data mounted there is refused" +
            (p.image_files ? " (the image's " + files_text(p.image_files) + " there stay trusted, read-only)" : "") +
            ". Choose " + other + ", or an fs.mounts entry in your manifest.";
   if (p.kind == Kind::secrets)
-    return name + ": not reachable (Docker secrets). To read them: `--mount " + p.path +
+    return name + ": not reachable (Docker secrets). To read them: `--mount " + path +
            "=encrypted` (files encrypted with gramine-sgx-pf-crypt) or `=allowed` (plain: the host can read and "
            "change them).";
   const std::string hidden =
@@ -165,6 +192,18 @@ toml::table mount_table(std::initializer_list<std::pair<const char*, std::string
 }
 
 [[noreturn]] void usage(const std::string& message) { throw Error(ErrorCategory::usage, message); }
+
+// Paths no choice may cover: gsc's own files and Gramine's runtime (an allowed or mounted
+// /gramine would let the host replace what the enclave trusts), and the name-resolution files
+// gsc provides.
+void refuse_protected(const MountChoice& c) {
+  if (is_under(c.path, "/gramine"))
+    usage("`--mount " + printable(c.path) + "=" + to_string(c.access) + "`: /gramine holds gsc's files and Gramine's "
+          "runtime, which the enclave trusts. Choose a place of the app's.");
+  if (c.path == "/etc" || c.path == "/etc/hosts" || c.path == "/etc/hostname")
+    usage("`--mount " + printable(c.path) + "=" + to_string(c.access) + "`: gsc provides /etc/hosts and /etc/hostname "
+          "(fixed, trusted). To use your own, mount or list them in your manifest.");
+}
 
 }  // namespace
 
@@ -212,18 +251,34 @@ MountChoice parse_mount_choice(const std::string& argument) {
   return c;
 }
 
-PlacesPlan plan_places(const toml::table& m, const PlacesInput& in) {
+void check_choices(const toml::table& m, const std::vector<std::string>& volumes,
+                   const std::vector<MountChoice>& choices) {
   const auto entries = user_entries(m);
-  std::map<std::string, MountChoice> chosen;
-  for (const auto& c : in.choices) {
-    if (chosen.count(c.path))
-      usage("`--mount " + c.path + "=...` is given twice. Keep one.");
-    chosen[c.path] = c;
+  std::set<std::string> seen;
+  for (const auto& c : choices) {
+    refuse_protected(c);
+    if (!seen.insert(c.path).second) usage("`--mount " + printable(c.path) + "=...` is given twice. Keep one.");
     for (const auto& e : entries)
       if (e.path == c.path)
-        usage("`" + c.path + "` is chosen twice: by your manifest (" + e.text + ") and by `--mount " + c.path + "=" +
-              to_string(c.access) + "`. Keep one.");
+        usage("`" + printable(c.path) + "` is chosen twice: by your manifest (" + e.text + ") and by `--mount " +
+              printable(c.path) + "=" + to_string(c.access) + "`. Keep one.");
+    const bool host_data = is_under(c.path, kSecrets) || std::any_of(volumes.begin(), volumes.end(), [&](const std::string& v) {
+                             return is_under(c.path, without_trailing_slash(v));
+                           });
+    if (c.access == Access::trusted && host_data)
+      usage("`--mount " + printable(c.path) + "=trusted`: Docker mounts host data at `" + printable(c.path) +
+            "` at run time, which no hash of the image can vouch for. Choose tmpfs, encrypted or allowed.");
   }
+}
+
+PlacesPlan plan_places(const toml::table& m, const PlacesInput& input) {
+  check_choices(m, input.volumes, input.choices);
+  // The same choices give the same manifest, whatever their order on the command line.
+  PlacesInput in = input;
+  std::sort(in.choices.begin(), in.choices.end(), [](const MountChoice& a, const MountChoice& b) { return a.path < b.path; });
+  const auto entries = user_entries(m);
+  std::map<std::string, MountChoice> chosen;
+  for (const auto& c : in.choices) chosen[c.path] = c;
   auto files_under = [&](const std::string& path) {
     const auto it = in.files_under.find(path);
     return it == in.files_under.end() ? std::size_t{0} : it->second;
@@ -249,34 +304,41 @@ PlacesPlan plan_places(const toml::table& m, const PlacesInput& in) {
 
   PlacesPlan plan;
   std::set<std::string> seen;
-  for (const auto& [path, kind] : candidates) {
+  std::set<std::string> volume_paths;
+  for (const auto& v : in.volumes) volume_paths.insert(without_trailing_slash(v));
+  for (const auto& [path, candidate_kind] : candidates) {
     if (!seen.insert(path).second) continue;
     Place p;
     p.path = path;
+    // A VOLUME that is one of gsc's tmpfs places is reported as the VOLUME it is.
+    const bool volume_here = volume_paths.count(path) > 0;
+    const Kind kind = volume_here ? Kind::volume : candidate_kind;
     p.kind = kind;
     p.what = what_of(kind);
     p.image_files = files_under(path);
-    const bool host_data = is_volume(path) || is_under(path, kSecrets);
     if (const auto c = chosen.find(path); c != chosen.end()) {
       p.source = Place::Source::command_line;
       p.access = c->second.access;
       p.key_name = c->second.key_name.empty() ? kDefaultKeyName : c->second.key_name;
-      if (p.access == Access::trusted && host_data)
-        usage("`--mount " + path + "=trusted`: Docker mounts host data at `" + path +
-              "` at run time, which no hash of the image can vouch for. Choose tmpfs, encrypted or allowed.");
       if (p.access == Access::trusted && p.image_files == 0)
         usage("`--mount " + path + "=trusted`: the image has no files under `" + path + "`.");
     } else if (const auto e = user_entry_for(entries, path)) {
       p.source = Place::Source::manifest;
       p.access = e->access;
       p.line = e->text + (e->path == path ? "" : " for " + e->path);
-    } else if (kind == Kind::scratch || kind == Kind::run_time_files || kind == Kind::app_logs) {
+    } else if (candidate_kind == Kind::scratch || candidate_kind == Kind::run_time_files ||
+               candidate_kind == Kind::app_logs) {
       p.access = Access::tmpfs;
-    } else if (kind == Kind::volume) {
-      p.warn = true;
+      p.warn = volume_here;
+    } else if (kind == Kind::volume || kind == Kind::secrets) {
+      p.warn = true;  // host data: nothing is added, and the user is told the choices
     } else if (kind == Kind::app_files) {
       p.access = p.image_files ? Access::trusted : Access::tmpfs;
     }
+    if (p.kind == Kind::volume && p.source == Place::Source::gsc && p.access == Access::none)
+      for (const auto& other : plan.places)
+        if (other.access == Access::tmpfs && other.source == Place::Source::gsc && is_under(p.path, other.path))
+          p.inside_tmpfs = other.path;
     p.line = line_of(p);
     plan.places.push_back(std::move(p));
   }

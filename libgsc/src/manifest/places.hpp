@@ -58,7 +58,8 @@ struct Place {
   std::string key_name;  // encrypted
   Source source = Source::gsc;
   std::size_t image_files = 0;
-  bool warn = false;     // a VOLUME nobody chose an access for
+  bool warn = false;     // host data (a VOLUME, Docker secrets) nobody chose an access for
+  std::string inside_tmpfs;  // a VOLUME below one of gsc's tmpfs places: that place
   std::string line;      // the report line: what gsc does there and how to choose otherwise
 };
 
@@ -69,6 +70,11 @@ struct PlacesPlan {
   std::vector<std::string> trusted_dirs;   // directories whose image files become trusted ("/var/www")
   std::vector<std::string> not_trusted;    // paths whose image files gsc must not list as trusted
 };
+
+// The checks of the command line's choices that need no image files, run before any docker
+// work: a choice over /gramine or gsc's /etc files, `trusted` for host data, a path chosen twice.
+void check_choices(const toml::table& user_manifest, const std::vector<std::string>& volumes,
+                   const std::vector<MountChoice>& choices);
 
 // Decides every place. Throws a usage error for a choice that cannot work (a relative path,
 // `trusted` for host data, two choices for one path).

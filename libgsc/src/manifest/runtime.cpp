@@ -48,17 +48,19 @@ const toml::node* node_at(const toml::table& table, const std::string& key) {
   return nullptr;
 }
 
-// Sets a dotted key (creating tables on the way) to the value written as TOML text.
-void set_at(toml::table& table, const std::string& key, const std::string& value_text) {
+// Sets a dotted key (creating tables on the way) to the value written as TOML text. False when
+// the user's manifest has a value that is no table on the way: theirs stays.
+bool set_at(toml::table& table, const std::string& key, const std::string& value_text) {
   const toml::table parsed = parse_manifest("v = " + value_text, "gsc setting " + key);
   toml::table* current = &table;
   const auto parts = split_key(key);
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (!current->contains(parts[i])) current->insert(parts[i], toml::table{});
     current = (*current)[parts[i]].as_table();
-    if (!current) return;  // the user has a non-table there: theirs stays
+    if (!current) return false;
   }
   current->insert_or_assign(parts.back(), *parsed.get("v"));
+  return true;
 }
 
 // A number to compare: sizes ("2M") as bytes, integers as they are.
@@ -149,11 +151,18 @@ std::vector<Setting> app_defaults() {
 
 Applied apply_settings(toml::table& manifest, const std::vector<Setting>& settings, const std::string& runtime_name) {
   Applied out;
+  // With EDMM the enclave grows on demand and Gramine's default size is 1024G: a runtime's
+  // minimum would only shrink it.
+  const toml::node* edmm = node_at(manifest, "sgx.edmm_enable");
+  const bool edmm_on = edmm && edmm->value_or(false);
   for (const auto& s : settings) {
+    if (edmm_on && s.key == "sgx.enclave_size") continue;
     const toml::node* mine = node_at(manifest, s.key);
     if (!mine) {
-      set_at(manifest, s.key, s.value);
-      out.applied.push_back(s);
+      if (set_at(manifest, s.key, s.value)) out.applied.push_back(s);
+      else
+        out.warnings.push_back("gsc would set `" + s.key + " = " + s.value + "` (" + s.why +
+                               "), but your manifest has a value that is no table on the way to it.");
       continue;
     }
     if (!s.minimum) continue;

@@ -76,6 +76,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
     throw Error(ErrorCategory::not_found,
                 "Cannot find image `" + o.image + "`. Build or load it first (`docker images` lists the daemon's images).");
   in.app_image = *app;
+  manifest::check_choices(in.user_manifest, in.app_image.config.volumes, in.mount_choices);
 
   const auto& c = in.app_image.config;
   in.command = manifest::app_command({c.entrypoint, c.cmd, c.env, c.working_dir, c.user});

@@ -49,7 +49,9 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const AppAnalysis& 
     if (std::find(libs.begin(), libs.end(), dir) == libs.end()) libs.push_back(dir);
 
   templates::EntrypointManifestData d;
-  d.entrypoint = manifest::quote(analysis.entrypoint.real);
+  // A binary runs as the real file (where the JVM's $ORIGIN finds its libraries); a script as the
+  // path it was found at, which Gramine hands its interpreter as $0, as Linux does.
+  d.entrypoint = manifest::quote(analysis.interpreter.empty() ? analysis.entrypoint.real : analysis.entrypoint.found);
   d.libsysdb_uri = manifest::quote("file:" + libsysdb);
   d.libsysdb_sha256 = manifest::quote(sysdb->sha256);
   // Release builds log warnings: a file Gramine refuses is named ("Disallowing access to file

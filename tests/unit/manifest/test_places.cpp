@@ -80,7 +80,7 @@ TEST_CASE("plan_places: defaults for scratch, run-time files and the app's /var 
   CHECK(find(plan, "/run")->access == Access::tmpfs);
   CHECK_THAT(find(plan, "/run")->line, Catch::Contains("hides the image's 1 file"));
   CHECK(find(plan, "/run/secrets")->access == Access::none);  // host data: nothing unless chosen
-  CHECK_FALSE(find(plan, "/run/secrets")->warn);
+  CHECK(find(plan, "/run/secrets")->warn);  // and the user is told the choices
   CHECK_THAT(find(plan, "/run/secrets")->line, Catch::Contains("--mount /run/secrets=encrypted"));
   CHECK(find(plan, "/var/lib/nginx")->access == Access::tmpfs);   // empty: the app writes there
   CHECK(find(plan, "/var/log/nginx")->access == Access::tmpfs);   // logs
@@ -215,4 +215,57 @@ TEST_CASE("name resolution: gsc's hosts and hostname, Gramine's resolv.conf, unl
   toml::table off = parse_manifest("sys.enable_extra_runtime_domain_names_conf = false\n", "user");
   add_etc_files(off, etc_files_to_provide(off));
   CHECK(off["sys"]["enable_extra_runtime_domain_names_conf"].value<bool>() == false);
+}
+
+TEST_CASE("plan_places: the order of --mount choices does not change the manifest", "[places][determinism]") {
+  PlacesInput a = nginx_like(), b = nginx_like();
+  a.choices = {parse_mount_choice("/srv/a=allowed"), parse_mount_choice("/srv/b=allowed"), parse_mount_choice("/srv/c=tmpfs")};
+  b.choices = {parse_mount_choice("/srv/c=tmpfs"), parse_mount_choice("/srv/b=allowed"), parse_mount_choice("/srv/a=allowed")};
+  const PlacesPlan pa = plan_places({}, a), pb = plan_places({}, b);
+  CHECK(pa.allowed == pb.allowed);
+  CHECK(mount_texts(pa) == mount_texts(pb));
+}
+
+TEST_CASE("plan_places: no choice may cover gsc's files, Gramine's runtime or gsc's /etc files", "[places][errors]") {
+  for (const char* bad : {"/gramine=allowed", "/gramine/app_files=tmpfs", "/gramine/meson_build_output/lib=allowed",
+                          "/etc=tmpfs", "/etc/hosts=allowed", "/etc/hostname=encrypted"}) {
+    INFO(bad);
+    PlacesInput in = nginx_like();
+    in.choices = {parse_mount_choice(bad)};
+    CHECK_THAT(usage_error({}, in), Catch::Contains("--mount"));
+  }
+  // The same checks run before any docker work, from the image config alone.
+  CHECK_THROWS_AS(check_choices({}, {"/data"}, {parse_mount_choice("/data=trusted")}), gsc::Error);
+  CHECK_NOTHROW(check_choices({}, {"/data"}, {parse_mount_choice("/data=encrypted")}));
+}
+
+TEST_CASE("plan_places: a VOLUME at or below one of gsc's tmpfs places is reported and warned about", "[places]") {
+  PlacesInput in = nginx_like();
+  in.volumes = {"/tmp", "/run/app"};
+  const PlacesPlan plan = plan_places({}, in);
+  const Place* tmp = find(plan, "/tmp");
+  REQUIRE(tmp);
+  CHECK(tmp->kind == Place::Kind::volume);
+  CHECK(tmp->access == Access::tmpfs);
+  CHECK(tmp->warn);
+  CHECK_THAT(tmp->line, Catch::StartsWith("VOLUME /tmp: in-enclave tmpfs") && Catch::Contains("lost at exit") &&
+                            Catch::Contains("hidden"));
+  const Place* run_app = find(plan, "/run/app");
+  REQUIRE(run_app);
+  CHECK(run_app->warn);
+  CHECK(run_app->inside_tmpfs == "/run");
+  CHECK_THAT(run_app->line, Catch::Contains("inside the in-enclave tmpfs of /run"));
+}
+
+TEST_CASE("plan_places: control characters of an image's VOLUME path are never printed", "[places][security]") {
+  PlacesInput in = nginx_like();
+  in.volumes = {"/data\n\x1b[31mINJECTED"};
+  const PlacesPlan plan = plan_places({}, in);
+  bool seen = false;
+  for (const auto& p : plan.places) {
+    CHECK(p.line.find('\n') == std::string::npos);
+    CHECK(p.line.find('\x1b') == std::string::npos);
+    seen = seen || p.line.find("\\x0a\\x1b[31mINJECTED") != std::string::npos;
+  }
+  CHECK(seen);
 }

@@ -88,3 +88,17 @@ TEST_CASE("parse_size: Gramine's size strings", "[runtime]") {
   CHECK_FALSE(parse_size("lots"));
   CHECK_FALSE(parse_size("99999999999999999999G"));
 }
+
+TEST_CASE("apply_settings: with EDMM the enclave size stays Gramine's; a non-table on the way is reported", "[runtime]") {
+  toml::table m = parse_manifest("sgx.edmm_enable = true\n", "m");
+  const Applied a = apply_settings(m, detect_runtime("/usr/lib/jvm/java-17/bin/java", "").settings, "JVM");
+  CHECK_FALSE(m["sgx"]["enclave_size"]);
+  CHECK(m["sgx"]["max_threads"].value_or(0) == 64);
+  for (const auto& s : a.applied) CHECK(s.key != "sgx.enclave_size");
+
+  toml::table odd = parse_manifest("sys.stack = \"x\"\n", "m");
+  const Applied b = apply_settings(odd, detect_runtime("/usr/bin/python3.11", "").settings, "Python");
+  for (const auto& s : b.applied) CHECK(s.key != "sys.stack.size");
+  REQUIRE_FALSE(b.warnings.empty());
+  CHECK_THAT(b.warnings.front(), Catch::Contains("sys.stack.size"));
+}
