@@ -89,7 +89,7 @@ TEST_CASE("parse_size: Gramine's size strings", "[runtime]") {
   CHECK_FALSE(parse_size("99999999999999999999G"));
 }
 
-TEST_CASE("apply_settings: with EDMM the enclave size stays Gramine's; a non-table on the way is reported", "[runtime]") {
+TEST_CASE("apply_settings: with EDMM the enclave size stays Gramine's, and a non-table on the way is reported", "[runtime]") {
   toml::table m = parse_manifest("sgx.edmm_enable = true\n", "m");
   const Applied a = apply_settings(m, detect_runtime("/usr/lib/jvm/java-17/bin/java", "").settings, "JVM");
   CHECK_FALSE(m["sgx"]["enclave_size"]);
