@@ -17,6 +17,10 @@
  *   --trace           print the command it runs (non-release builds)
  *   --insecure-args   pass ARGs to the app (gsc build --insecure-args); otherwise they are
  *                     ignored: the app's argv is the trusted one in the manifest
+ *
+ * As Gramine's gramine-sgx and gramine-direct scripts: GDB=1 runs the loader under `gdb` (found
+ * along PATH; debug builds bring one) with Gramine's gdb integration, GDB_SCRIPT=FILE runs gdb in
+ * batch mode with that script, PERF=1 under `perf stat`.
  */
 
 typedef unsigned long size_t;
@@ -88,8 +92,8 @@ static char* concat(const char* a, const char* b) {
 }
 
 #define MAX_ARGS 4096
-static const char* new_argv[MAX_ARGS + 8];
-static const char* new_envp[MAX_ARGS + 2];
+static const char* new_argv[MAX_ARGS + 16];
+static const char* new_envp[MAX_ARGS + 4];
 
 static const char* describe_errno(long e) {
   switch (-e) {
@@ -98,6 +102,30 @@ static const char* describe_errno(long e) {
     case 13: return " (permission denied)";
     default: return "";
   }
+}
+
+/* NAME along the PATH of envp (an executable file), as execvp finds it; 0 when not found. */
+static const char* find_in_path(const char* name, char** envp) {
+  const char* path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (char** e = envp; *e; ++e) {
+    const char* v = value_of(*e, "PATH");
+    if (v) path = v;
+  }
+  static char candidate[4096];
+  const size_t name_length = length(name);
+  while (*path) {
+    size_t n = 0;
+    while (path[n] && path[n] != ':') ++n;
+    if (n > 0 && n + 1 + name_length < sizeof candidate) {
+      memcpy(candidate, path, n);
+      candidate[n] = '/';
+      memcpy(candidate + n + 1, name, name_length + 1);
+      if (syscall3(SYS_access, (long)candidate, 1 /* X_OK */, 0) == 0) return concat(candidate, "");
+    }
+    path += n;
+    if (*path == ':') ++path;
+  }
+  return 0;
 }
 
 static const char kManifestSgx[] = "/gramine/app_files/entrypoint.manifest.sgx";
@@ -122,10 +150,16 @@ int launch(int argc, char** argv, char** envp) {
    * final image sets both empty, so only `docker run -e` can choose. */
   const char* mode = 0;
   const char* gsc_pal = 0;
+  const char* gdb_script = 0;
+  int gdb = 0, perf = 0, emacs = 0;
   for (char** e = envp; *e; ++e) {
     const char* v;
     if ((v = value_of(*e, "GRAMINE_MODE")) && *v) mode = v;
     if ((v = value_of(*e, "GSC_PAL")) && *v) gsc_pal = v;
+    if ((v = value_of(*e, "GDB"))) gdb = equal(v, "1");
+    if ((v = value_of(*e, "GDB_SCRIPT")) && *v) gdb_script = v;
+    if ((v = value_of(*e, "PERF"))) perf = equal(v, "1");
+    if ((v = value_of(*e, "INSIDE_EMACS")) && *v) emacs = 1;
   }
   if (!mode) mode = (gsc_pal && equal(gsc_pal, "Linux")) ? "direct" : "sgx";
   const int sgx = equal(mode, "sgx");
@@ -133,18 +167,36 @@ int launch(int argc, char** argv, char** envp) {
 
   int n = 0;
   const char* program;
-  if (sgx) {
-    if (syscall3(SYS_access, (long)kManifestSgx, 0, 0) != 0)
-      die(1, "this image is not signed (no ", kManifestSgx,
-          "): sign it with `gsc sign-image`, or run it without SGX with `-e GRAMINE_MODE=direct`");
-    program = "/gramine/gsc/sgx-loader";
+  const char* loader;
+  const char* host_pal = concat(pal_dir, sgx ? "/sgx" : "/direct");
+  if (sgx && syscall3(SYS_access, (long)kManifestSgx, 0, 0) != 0)
+    die(1, "this image is not signed (no ", kManifestSgx,
+        "): sign it with `gsc sign-image`, or run it without SGX with `-e GRAMINE_MODE=direct`");
+  loader = sgx ? "/gramine/gsc/sgx-loader" : concat(pal_dir, "/direct/loader");
+  program = loader;
+  if (gdb) {
+    program = find_in_path("gdb", envp);
+    if (!program) die(1, "GDB=1, but there is no gdb along PATH (debug builds of gsc bring one: `gsc build -b debug`)", 0, 0);
     new_argv[n++] = program;
-    new_argv[n++] = concat(pal_dir, "/sgx/libpal.so");
-  } else {
-    program = concat(pal_dir, "/direct/loader");
+    new_argv[n++] = "-q";
+    if (emacs) new_argv[n++] = "-i=mi";
+    new_argv[n++] = "-x";
+    new_argv[n++] = concat(host_pal, sgx ? "/gdb_integration/gramine_sgx_gdb.py" : "/gdb_integration/gramine_linux_gdb.py");
+    if (gdb_script) {
+      new_argv[n++] = "-x";
+      new_argv[n++] = gdb_script;
+      new_argv[n++] = "-batch";
+      new_argv[n++] = "-tty=/dev/null";
+    }
+    new_argv[n++] = "--args";
+  } else if (perf) {
+    program = find_in_path("perf", envp);
+    if (!program) die(1, "PERF=1, but there is no perf along PATH", 0, 0);
     new_argv[n++] = program;
-    new_argv[n++] = concat(pal_dir, "/direct/libpal.so");
+    new_argv[n++] = "stat";
   }
+  new_argv[n++] = loader;
+  new_argv[n++] = concat(host_pal, "/libpal.so");
   new_argv[n++] = "init";
   new_argv[n++] = kApp;
   if (insecure_args)
@@ -159,6 +211,8 @@ int launch(int argc, char** argv, char** envp) {
     new_envp[m++] = *e;
   }
   if (sgx) new_envp[m++] = "LD_LIBRARY_PATH=/gramine/gsc/lib";
+  /* Gramine's gdb integration for SGX enclaves, as gramine-sgx preloads it. */
+  if (sgx && gdb) new_envp[m++] = concat("LD_PRELOAD=", concat(host_pal, "/gdb_integration/sgx_gdb.so"));
   new_envp[m] = 0;
 
   if (trace) {

@@ -1,0 +1,12 @@
+#pragma once
+// What libgsc carries compiled in (generated at build time by cmake/embed.cmake).
+
+#include <string_view>
+
+namespace gsc::embedded {
+
+// gsc-launch: the freestanding, static program that starts a graminized image
+// (libgsc/runtime/gsc-launch.c), as the bytes of its executable.
+std::string_view launcher();
+
+}  // namespace gsc::embedded
