@@ -51,7 +51,7 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const BuildInputs& 
   d.entrypoint = manifest::quote("/gramine/app_files/" + in.command.binary_basename);
   d.libsysdb_uri = manifest::quote("file:" + libsysdb);
   d.libsysdb_sha256 = manifest::quote(sysdb->sha256);
-  d.log_level = manifest::quote(in.build_type == BuildType::release ? "error" : "all");
+  d.log_level = manifest::quote(in.build_type == BuildType::debug ? "all" : "error");  // as the original
   d.ld_library_path = manifest::quote(join(libs, ":"));
   d.path = manifest::quote(in.command.path.empty() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                                                    : in.command.path);
