@@ -288,6 +288,20 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   std::string id;
   try {
     id = client.build(build, progress).image_id;
+  } catch (const BuildError& e) {
+    docker::remove_untagged_images_since_baseline(client);
+    // The daemon could not pull Registry/Distro: say which credentials went with the build.
+    if (e.step().rfind("FROM " + context.base_image + " ", 0) == 0) {
+      const std::string registry = docker::registry_of(context.base_image);
+      const auto credentials = client.credentials(registry);
+      throw BuildError(e.what() + std::string(". gsc sent ") +
+                           (credentials ? "the docker CLI's credentials for `" + registry + "`" +
+                                              (credentials->username.empty() ? "" : " (`" + credentials->username + "`)")
+                                        : "no credentials for `" + registry + "`") +
+                           ": log in with `docker login " + registry + "`, or check `Registry` and `Distro`",
+                       e.step(), e.output());
+    }
+    throw;
   } catch (...) {
     docker::remove_untagged_images_since_baseline(client);
     throw;

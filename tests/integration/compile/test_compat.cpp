@@ -143,41 +143,47 @@ TEST_CASE("Distro auto tells UBI minimal (microdnf) and CentOS Linux 8 apart, as
   }
 }
 
-TEST_CASE("RHEL UBI: the dependencies install with this host's subscription, which is in no layer and no config",
-          "[compile][subscription]") {
-  // A stand-in UBI: the Debian build dependencies with fake dnf, rpm and pip that record what
-  // they saw, under the name Registry/Distro gives. A stand-in host: its redhat.repo and
-  // entitlement certificates in a directory (BuildGramineOptions::host_root).
-  const std::string secret = "ENTITLEMENT-" + unique_name("secret");
-  const std::string registry = unique_name("gsc-test-fakeubi");
-  const std::string base = registry + "/redhat/ubi9:9.4";
-  ImageGuard guard({base});
-  // The Debian build dependencies (fixture_images keeps them) hold git, meson and python3.
+namespace {
+
+// A stand-in distro image for a subscription test: the Debian build dependencies (which hold
+// git, meson and python3; fixture_images keeps them) with fake package tools that record
+// what they saw in /var/log/fake-installs.log, tagged as Registry/Distro names it.
+void make_fake_distro(const std::string& tag, const std::vector<std::string>& tools, const std::string& seen) {
   Run tags = sh("docker images --format '{{.Tag}}' gsc-test/gramine-build-deps | sort | grep '^debian-12' | tail -n1");
   REQUIRE_FALSE(tags.out.empty());
   const std::string deps = "gsc-test/gramine-build-deps:" + tags.out.substr(0, tags.out.find('\n'));
-  const std::string fake =
-      "#!/bin/sh\n"
-      "{ echo \"$(basename \"$0\") $*\"; sha256sum /etc/pki/entitlement/42-key.pem; "
-      "  test -f /etc/yum.repos.d/redhat.repo && echo repo-present; } >> /var/log/fake-installs.log\n";
-  docker_build(base, "FROM " + deps +
-                         "\nCOPY fake /usr/local/bin/dnf\nCOPY fake /usr/local/bin/rpm\nCOPY pip /usr/local/bin/python3\n"
-                         "RUN chmod 755 /usr/local/bin/dnf /usr/local/bin/rpm /usr/local/bin/python3\n",
+  const std::string fake = "#!/bin/sh\n{ echo \"$(basename \"$0\") $*\"; " + seen + " } >> /var/log/fake-installs.log\n";
+  std::string dockerfile = "FROM " + deps + "\n";
+  for (const auto& tool : tools) dockerfile += "COPY fake /usr/local/bin/" + tool + "\n";
+  dockerfile += "COPY pip /usr/local/bin/python3\nRUN chmod 755 /usr/local/bin/*\n";
+  docker_build(tag, dockerfile,
                {{"fake", fake},
                 {"pip", "#!/bin/sh\nif [ \"$3\" = pip ]; then echo \"pip $*\" >> /var/log/fake-installs.log; exit 0; fi\n"
                         "exec /usr/bin/python3 \"$@\"\n"}});
+}
 
+struct SubscriptionCase {
+  std::string distro;                                     // Distro of config.yaml
+  std::vector<std::string> tools;                         // faked in the image
+  std::string seen;                                       // what the fakes record (shell)
+  std::vector<std::pair<std::string, std::string>> host;  // the host's subscription files
+  std::string install_line;                               // expected in the log
+  std::string deps_prefix;                                // gsc-gramine-deps-<slug>
+  std::string absent;                                     // `ls` of these in the result finds nothing
+  std::string register_error;                             // without a subscription
+};
+
+void check_subscribed_compile(const SubscriptionCase& c, const std::string& secret) {
+  const std::string registry = unique_name("gsc-test-fakedistro");
+  const std::string base = registry + "/" + c.distro;
+  ImageGuard guard({base});
+  make_fake_distro(base, c.tools, c.seen);
   TempDir host, dir;
-  write_file(host / "etc/yum.repos.d/redhat.repo",
-             "[rhel-9-for-x86_64-baseos-rpms]\nsslclientkey = /etc/pki/entitlement/42-key.pem\n"
-             "sslclientcert = /etc/pki/entitlement/42.pem\nsslcacert = /etc/rhsm/ca/redhat-uep.pem\n");
-  write_file(host / "etc/pki/entitlement/42-key.pem", secret + "\n");
-  write_file(host / "etc/pki/entitlement/42.pem", "cert of " + secret + "\n");
-  write_file(host / "etc/rhsm/ca/redhat-uep.pem", "CA\n");
+  for (const auto& [path, content] : c.host) write_file(host / path, content);
   const std::string repo = make_gramine_repo(dir);
-  write_file(dir / "config.yaml", "Distro: \"redhat/ubi9:9.4\"\nRegistry: \"" + registry + "\"\nGramine:\n  Repository: \"" +
+  write_file(dir / "config.yaml", "Distro: \"" + c.distro + "\"\nRegistry: \"" + registry + "\"\nGramine:\n  Repository: \"" +
                                       repo + "\"\n  Branch: \"gsc-test\"\n");
-  const std::string gramine = unique_name("gsc-test-gramine/ubi");
+  const std::string gramine = unique_name("gsc-test-gramine/subscribed");
   guard.add(gramine);
 
   gsc::BuildGramineOptions options;
@@ -188,33 +194,31 @@ TEST_CASE("RHEL UBI: the dependencies install with this host's subscription, whi
   std::string output;
   auto client = gsc::docker::Client::from_environment();
   const auto progress = [&](const gsc::ProgressEvent& e) { output += e.text + "\n"; };
-  gsc::BuildGramineResult result;
   try {
-    result = gsc::build_gramine(client, options, progress);
+    gsc::build_gramine(client, options, progress);
   } catch (const gsc::BuildError& e) {
     FAIL(e.what() << " at " << e.step() << "\n" << e.output() << "\n" << output);
   }
   INFO(output);
   std::smatch m;
-  REQUIRE(std::regex_search(output, m, std::regex("kept as (gsc-gramine-deps-redhat-ubi9-9-4:[0-9a-f]{16})")));
+  REQUIRE(std::regex_search(output, m, std::regex("kept as (" + c.deps_prefix + ":[0-9a-f]{16})")));
   const std::string deps_image = m[1].str();
   guard.add(deps_image);
 
-  // The install saw the subscription (the entitlement key, redhat.repo) ...
+  // The install saw the subscription ...
   const Run log = sh("docker run --rm --entrypoint cat " + sh_quote(gramine) + " /var/log/fake-installs.log");
-  CHECK(log.out.find("dnf install -y --enablerepo=codeready-builder-for-rhel-9-x86_64-rpms") != std::string::npos);
-  const std::string key_hash = sh("printf '%s\\n' " + sh_quote(secret) + " | sha256sum | cut -c1-64").out;
-  CHECK(log.out.find(key_hash.substr(0, 64)) != std::string::npos);
-  CHECK(log.out.find("repo-present") != std::string::npos);
-  // ... which is in no layer, history or config of the images, the deps image's included
-  // (a saved image's layers are uncompressed tars inside the tar).
+  CHECK(log.out.find(c.install_line) != std::string::npos);
+  const std::string secret_hash = sh("printf '%s\\n' " + sh_quote(secret) + " | sha256sum | cut -c1-64").out;
+  CHECK(log.out.find(secret_hash.substr(0, 64)) != std::string::npos);
+  // ... which is in no layer, history or config of the images, the dependencies' included (a
+  // saved image's layers are uncompressed tars inside the tar), nor on their filesystems.
   for (const std::string& image : {gramine, deps_image}) {
     INFO(image);
     CHECK(sh("docker save " + sh_quote(image) + " | grep -ac " + sh_quote(secret)).out == "0\n");
-    CHECK(sh("docker image inspect " + sh_quote(image)).out.find("ENTITLEMENT") == std::string::npos);
-    CHECK(sh("docker history --no-trunc " + sh_quote(image)).out.find("ENTITLEMENT") == std::string::npos);
-    CHECK(sh("docker run --rm --entrypoint /bin/sh " + sh_quote(image) +
-             " -c 'ls /etc/pki/entitlement /etc/yum.repos.d/redhat.repo 2>&1'").out.find("42") == std::string::npos);
+    CHECK(sh("docker image inspect " + sh_quote(image)).out.find(secret) == std::string::npos);
+    CHECK(sh("docker history --no-trunc " + sh_quote(image)).out.find(secret) == std::string::npos);
+    CHECK(sh("docker run --rm --entrypoint /bin/sh " + sh_quote(image) + " -c " + sh_quote("ls " + c.absent + " 2>/dev/null"))
+              .out.empty());
   }
 
   // Again: the dependencies image is reused, nothing installs.
@@ -232,6 +236,46 @@ TEST_CASE("RHEL UBI: the dependencies install with this host's subscription, whi
     FAIL("built without a subscription");
   } catch (const gsc::Error& e) {
     CHECK(e.category() == gsc::ErrorCategory::input);
-    CHECK(std::string(e.what()).find("Cannot find `/etc/yum.repos.d/redhat.repo` on this host. Register") == 0);
+    CHECK(std::string(e.what()).find(c.register_error) == 0);
   }
+}
+
+}  // namespace
+
+TEST_CASE("RHEL UBI: the dependencies install with this host's subscription, which is in no layer and no config",
+          "[compile][subscription]") {
+  const std::string secret = "ENTITLEMENT-" + unique_name("secret");
+  check_subscribed_compile(
+      {.distro = "redhat/ubi9:9.4",
+       .tools = {"dnf", "rpm"},
+       .seen = "sha256sum /etc/pki/entitlement/42-key.pem; test -f /etc/yum.repos.d/redhat.repo && echo repo-present;",
+       .host = {{"etc/yum.repos.d/redhat.repo",
+                 "[rhel-9-for-x86_64-baseos-rpms]\nsslclientkey = /etc/pki/entitlement/42-key.pem\n"
+                 "sslclientcert = /etc/pki/entitlement/42.pem\nsslcacert = /etc/rhsm/ca/redhat-uep.pem\n"},
+                {"etc/pki/entitlement/42-key.pem", secret + "\n"},
+                {"etc/pki/entitlement/42.pem", "certificate of " + secret + "\n"},
+                {"etc/rhsm/ca/redhat-uep.pem", "CA\n"}},
+       .install_line = "dnf install -y --enablerepo=codeready-builder-for-rhel-9-x86_64-rpms",
+       .deps_prefix = "gsc-gramine-deps-redhat-ubi9-9-4",
+       .absent = "/etc/pki/entitlement/42-key.pem /etc/yum.repos.d/redhat.repo",
+       .register_error = "Cannot find `/etc/yum.repos.d/redhat.repo` on this host. Register"},
+      secret);
+}
+
+TEST_CASE("SLES: SUSEConnect activates the modules with this host's SCCcredentials, gone with what it wrote",
+          "[compile][subscription]") {
+  const std::string secret = "SCC-" + unique_name("secret");
+  // The fake SUSEConnect also writes a service credential, as the real one does: it must go too.
+  check_subscribed_compile(
+      {.distro = "registry.suse.com/suse/sle15:15.6",
+       .tools = {"zypper", "SUSEConnect", "update-alternatives"},
+       .seen = "sha256sum /etc/zypp/credentials.d/SCCcredentials; "
+               "if [ \"$(basename \"$0\")\" = SUSEConnect ]; then cat /etc/zypp/credentials.d/SCCcredentials "
+               "> /etc/zypp/credentials.d/Basesystem_Module; fi;",
+       .host = {{"etc/zypp/credentials.d/SCCcredentials", secret + "\n"}},
+       .install_line = "SUSEConnect -p sle-module-development-tools/15.6/x86_64",
+       .deps_prefix = "gsc-gramine-deps-registry-suse-com-suse-sle15-15-6",
+       .absent = "/etc/zypp/credentials.d/SCCcredentials /etc/zypp/credentials.d/Basesystem_Module",
+       .register_error = "Cannot find your SUSE Customer Center credentials"},
+      secret);
 }

@@ -115,7 +115,8 @@ TEST_CASE("build-gramine: the daemon pulls Registry/Distro with the credentials 
     INFO(r.err);
     CHECK(r.status == 4);
     CHECK(r.err.find("gsc: error: docker build failed at `FROM " + registry.host()) != std::string::npos);
-    CHECK(r.err.find("no basic auth credentials") != std::string::npos);
+    CHECK(r.err.find("gsc sent no credentials for `" + registry.host() + "`: log in with `docker login " +
+                     registry.host() + "`") != std::string::npos);
     CHECK_FALSE(image_exists(gramine));
   }
 }
