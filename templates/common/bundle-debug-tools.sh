@@ -2,9 +2,9 @@
 # run on an image where none of it is installed (gsc installs no package into app images):
 #   DEST/bin/TOOL      runs DEST/libexec/TOOL through DEST/lib's loader and libraries
 #   DEST/lib/          the libraries as ldd lists them, and the loader
-# gdb also gets its data directory (its Python package) and the Python standard library of
-# the libpython it links, in DEST/lib/pythonX.Y (or lib64/): PYTHONHOME for gdb alone, never
-# for the program it debugs.
+# gdb also gets its data directory (its Python package), the Python standard library of the
+# libpython it links, in DEST/lib/pythonX.Y (or lib64/), and pyelftools there, which Gramine's
+# gdb scripts import: PYTHONHOME for gdb alone, never for the program it debugs.
 # Usage: sh bundle-debug-tools.sh DEST TOOL...
 set -eu
 dest=$1
@@ -31,13 +31,17 @@ for tool in "$@"; do
   if [ "$tool" = gdb ]; then
     cp -a /usr/share/gdb "$dest/gdb-data"
     python=$(libraries "$(command -v gdb)" | sed -n 's|.*/lib\(python3\.[0-9]*\)\.so.*|\1|p' | head -n 1)
-    for dir in lib lib64; do
-      if [ -n "$python" ] && [ -d "/usr/$dir/$python" ]; then
-        mkdir -p "$dest/$dir"
-        cp -a "/usr/$dir/$python" "$dest/$dir/"
-        rm -rf "$dest/$dir/$python/test" "$dest/$dir/$python/idlelib" "$dest/$dir/$python/tkinter"
-      fi
-    done
+    if [ -n "$python" ]; then
+      elftools=$("$python" -c 'import elftools, os; print(os.path.dirname(elftools.__file__))')
+      for dir in lib lib64; do
+        if [ -d "/usr/$dir/$python" ]; then
+          mkdir -p "$dest/$dir"
+          cp -a "/usr/$dir/$python" "$dest/$dir/"
+          rm -rf "$dest/$dir/$python/test" "$dest/$dir/$python/idlelib" "$dest/$dir/$python/tkinter"
+          cp -a "$elftools" "$dest/$dir/$python/"
+        fi
+      done
+    fi
     extra="--data-directory=$dest/gdb-data -iex 'unset environment PYTHONHOME'"
     prefix="PYTHONHOME=$dest "
   else

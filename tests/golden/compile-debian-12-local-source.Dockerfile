@@ -13,7 +13,9 @@ RUN apt-get update \
 
 # Gramine's source: /home/dev/src at main (a local repository, sent in the build context)
 # Only the commit to build reaches the image (a shallow fetch in a stage of its own): the
-# repository's other branches and history stay out of every layer.
+# repository's other branches and history stay out of every layer. The stage is removed after
+# the build, so its result must be the same bytes each time for the compile to come from the
+# build cache: one-threaded packing (the sent config), and no index or reflog (file times).
 FROM build-deps AS source
 COPY gramine-source/ /tmp/gramine-source/
 RUN commit="$(git -C /tmp/gramine-source rev-parse --verify --quiet 'main'^{commit})" \
@@ -21,10 +23,12 @@ RUN commit="$(git -C /tmp/gramine-source rev-parse --verify --quiet 'main'^{comm
     git init --quiet /gramine \
  && git -C /gramine fetch --quiet --depth 1 file:///tmp/gramine-source "$commit" \
  && git -C /gramine checkout --quiet --detach FETCH_HEAD \
- && git -C /gramine log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
+ && git -C /gramine log -1 --format='gsc: compiling Gramine at commit %H (%cd)' \
+ && rm -rf /gramine/.git/index /gramine/.git/FETCH_HEAD /gramine/.git/logs
 
 FROM build-deps
 COPY --from=source /gramine /gramine
+RUN git -C /gramine reset --quiet
 
 # Both PALs, as the original GSC builds them: the direct one runs apps without SGX
 # (`docker run -e GRAMINE_MODE=direct ...`).

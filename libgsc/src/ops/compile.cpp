@@ -92,7 +92,8 @@ tar::Writer CompileContext::files() const {
   files.add_file(prefix + "/HEAD", read_file(git_dir / "HEAD"));
   for (const char* optional : {"packed-refs", "shallow"})
     if (fs::is_regular_file(git_dir / optional)) files.add_file(prefix + "/" + optional, read_file(git_dir / optional));
-  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n");
+  // One-threaded packing: the fetch from it gives the same pack each time (see compile.steps).
+  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n[pack]\n\tthreads = 1\n");
   return files;
 }
 
@@ -245,7 +246,8 @@ CompileContext make_compile_context(const CompileRequest& r) {
     }
     out.scripts["install-deps.sh"] = script;  // -f shows it; the Dockerfile runs it unless subscribed
   }
-  if (d.debug_tools) out.scripts["bundle-debug-tools.sh"] = templates::template_text(r.templates_dir, "common/bundle-debug-tools.sh");
+  if (d.debug_tools)
+    out.scripts["bundle-debug-tools.sh"] = templates::template_text(r.templates_dir, "common/bundle-debug-tools.sh");
   out.dockerfile = templates::render_compile_dockerfile(r.templates_dir, layout, d);
   std::string identity = out.dockerfile;
   for (const auto& [name, text] : out.scripts) identity += "\n" + name + "\n" + text;
@@ -274,8 +276,9 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
     install_with_subscription(client, context.base_image, host_subscription(context.distro, deps->host_root),
                               deps->install_script, deps->image, progress);
   }
-  // By name: the build may pull it.
-  docker::record_image_baseline(client, context.subscribed ? context.subscribed->image : context.base_image);
+  // The image the build starts FROM, by name: the build may pull it.
+  const std::string from = context.subscribed ? context.subscribed->image : context.base_image;
+  docker::record_image_baseline(client, from);
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
   build.context = context.files().finish();
@@ -284,15 +287,15 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
   build.build_args = {build_args.begin(), build_args.end()};
-  build.pulls = {context.base_image};  // the daemon pulls it with the registry's credentials
+  build.pulls = {from};  // the daemon pulls it with the registry's credentials
   std::string id;
   try {
     id = client.build(build, progress).image_id;
   } catch (const BuildError& e) {
     docker::remove_untagged_images_since_baseline(client);
     // The daemon could not pull Registry/Distro: say which credentials went with the build.
-    if (e.step().rfind("FROM " + context.base_image + " ", 0) == 0) {
-      const std::string registry = docker::registry_of(context.base_image);
+    if (e.step().rfind("FROM " + from + " ", 0) == 0) {
+      const std::string registry = docker::registry_of(from);
       const auto credentials = client.credentials(registry);
       throw BuildError(e.what() + std::string(". gsc sent ") +
                            (credentials ? "the docker CLI's credentials for `" + registry + "`" +

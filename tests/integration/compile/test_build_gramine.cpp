@@ -189,6 +189,24 @@ TEST_CASE("gsc build without Gramine.Image compiles Gramine once and reuses it",
   CHECK(third.err.find("Compiling Gramine") != std::string::npos);
 }
 
+TEST_CASE("a local repository's second compile comes from the build cache, though its source stage is removed",
+          "[compile][cache]") {
+  TempDir dir;
+  const std::string config = write_compile_config(dir, make_gramine_repo(dir), "gsc-test");
+  const std::string first = unique_name("gsc-test-gramine/cache-a");
+  const std::string second = unique_name("gsc-test-gramine/cache-b");
+  ImageGuard guard({first, second});
+  REQUIRE(gsc({"build-gramine", "-c", config, first}).status == 0);
+  const Run again = gsc({"build-gramine", "-c", config, second});
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  const auto meson = again.err.find("meson setup build/");
+  REQUIRE(meson != std::string::npos);
+  CHECK(again.err.compare(again.err.find("--->", meson), 16, "---> Using cache") == 0);
+  CHECK(sh("docker image inspect -f '{{.Id}}' " + sh_quote(first)).out ==
+        sh("docker image inspect -f '{{.Id}}' " + sh_quote(second)).out);
+}
+
 TEST_CASE("build-gramine takes a tag or an abbreviated commit as Gramine.Branch", "[compile]") {
   TempDir dir;
   const std::string repo = make_gramine_repo(dir);
