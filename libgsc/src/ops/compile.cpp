@@ -296,7 +296,11 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
     // The daemon could not pull Registry/Distro: say which credentials went with the build.
     if (e.step().rfind("FROM " + from + " ", 0) == 0) {
       const std::string registry = docker::registry_of(from);
-      const auto credentials = client.credentials(registry);
+      std::optional<docker::RegistryAuth> credentials;
+      try {
+        credentials = client.credentials(registry);
+      } catch (const Error&) {  // the build went without them too
+      }
       throw BuildError(e.what() + std::string(". gsc sent ") +
                            (credentials ? "the docker CLI's credentials for `" + registry + "`" +
                                               (credentials->username.empty() ? "" : " (`" + credentials->username + "`)")

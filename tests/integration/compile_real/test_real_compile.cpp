@@ -26,7 +26,8 @@ bool step_cached(const std::string& output, const std::string& text) {
   const auto step = output.find(text);
   if (step == std::string::npos) return false;
   const auto next = output.find("--->", step);
-  return next != std::string::npos && output.compare(next, 20, "---> Using cache") == 0;
+  const std::string cached = "---> Using cache";
+  return next != std::string::npos && output.compare(next, cached.size(), cached) == 0;
 }
 
 std::string image_id(const std::string& image) { return trimmed(sh("docker image inspect -f '{{.Id}}' " + sh_quote(image)).out); }
