@@ -14,7 +14,7 @@ rpm -i https://dl.fedoraproject.org/pub/epel/epel-release-latest-{{major_version
 dnf install -y https://dl.fedoraproject.org/pub/epel/epel-release-latest-{{major_version}}.noarch.rpm
 {{/microdnf}}
 {{package_manager}} install -y{{#extra_repo}} --enablerepo={{extra_repo}}{{/extra_repo}} \
-  autoconf bison cmake findutils gawk gcc gcc-c++ git libcurl-devel make nasm ninja-build patch \
+  autoconf bison cmake findutils gawk gcc gcc-c++ git kernel-headers libcurl-devel make nasm ninja-build patch \
   pkgconf-pkg-config protobuf-c-compiler protobuf-c-devel protobuf-compiler python3 \
   python3-click python3-cryptography python3-jinja2 python3-pip python3-protobuf \
   python3-pyelftools python3-voluptuous wget{{#debug_tools}} gdb strace{{/debug_tools}}

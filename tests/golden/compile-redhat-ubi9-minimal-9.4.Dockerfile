@@ -3,7 +3,7 @@
 # Gramine's build dependencies need this host's subscription. gsc installs them first: it runs
 # install-deps.sh in a container of redhat/ubi9-minimal:9.4 that receives the subscription on its
 # stdin into tmpfs mounts (never into a layer or the image's config), and commits it as:
-FROM gsc-gramine-deps-redhat-ubi9-minimal-9-4:3bf60e44ef0b2d9c AS build-deps
+FROM gsc-gramine-deps-redhat-ubi9-minimal-9-4:3972edca022a819b AS build-deps
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
 # (a branch or tag is fetched by name; an abbreviated commit is found in the clone)

@@ -3,7 +3,7 @@
 set -eu
 dnf install -y https://dl.fedoraproject.org/pub/epel/epel-release-latest-8.noarch.rpm
 dnf install -y --enablerepo=powertools \
-  autoconf bison cmake findutils gawk gcc gcc-c++ git libcurl-devel make nasm ninja-build patch \
+  autoconf bison cmake findutils gawk gcc gcc-c++ git kernel-headers libcurl-devel make nasm ninja-build patch \
   pkgconf-pkg-config protobuf-c-compiler protobuf-c-devel protobuf-compiler python3 \
   python3-click python3-cryptography python3-jinja2 python3-pip python3-protobuf \
   python3-pyelftools python3-voluptuous wget

@@ -12,7 +12,7 @@ SUSEConnect -p sle-module-basesystem/15.6/x86_64
 SUSEConnect -p sle-module-desktop-applications/15.6/x86_64
 SUSEConnect -p sle-module-development-tools/15.6/x86_64
 zypper --non-interactive install -y \
-  autoconf bison cmake gawk gcc11 gcc11-c++ git libcurl-devel libprotobuf-c-devel make meson nasm \
+  autoconf bison cmake gawk gcc11 gcc11-c++ git libcurl-devel libprotobuf-c-devel linux-glibc-devel make meson nasm \
   ninja patch pkg-config protobuf-c protobuf-devel python3 python3-click python3-cryptography \
   python3-Jinja2 python3-pip python3-protobuf python3-pyelftools python3-tomli \
   python3-voluptuous wget which
