@@ -71,20 +71,21 @@ BuildType build_type_of(const po::variables_map& vm) {
   return parse_build_type(vm["buildtype"].as<std::string>());
 }
 
-void add_gramine_build_flags(po::options_description& o) {
+// `l_help`: what -L means for the command.
+void add_gramine_build_flags(po::options_description& o, const char* l_help) {
   o.add_options()
     ("buildtype,b", po::value<std::string>()->default_value("release"), "release, debug or debugoptimized")
     ("debug,d", "deprecated alias of `--buildtype debug`")
-    (",L", "also use Gramine's Linux (direct) PAL")
+    (",L", l_help)
     ("no-cache", "build without Docker's cache (alias: -nc)")
     ("rm", "remove intermediate images after a successful build")
     ("build-arg", po::value<std::vector<std::string>>()->composing(), "K=V, or K to take the value from the environment")
-    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file");
+    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file (alias: --config_file)");
 }
 
 int cmd_build(const std::vector<std::string>& args) {
   po::options_description o("gsc build options");
-  add_gramine_build_flags(o);
+  add_gramine_build_flags(o, "also use Gramine's Linux (direct) PAL");
   o.add_options()
     ("insecure-args", "let `docker run` arguments reach the app (untrusted)")
     ("mount", po::value<std::vector<std::string>>()->composing(),
@@ -117,7 +118,7 @@ int cmd_build(const std::vector<std::string>& args) {
 int cmd_sign(const std::vector<std::string>& args) {
   po::options_description o("gsc sign-image options");
   o.add_options()
-    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file")
+    ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file (alias: --config_file)")
     ("define,D", po::value<std::vector<std::string>>()->composing(), "k=v sign-time variable (repeatable)")
     ("remove-gramine-deps", "remove what the image does not need at run time")
     ("no-remove-gramine-deps", "keep everything (default)")
@@ -159,9 +160,9 @@ int cmd_sign(const std::vector<std::string>& args) {
 
 int cmd_build_gramine(const std::vector<std::string>& args) {
   po::options_description o("gsc build-gramine options");
-  add_gramine_build_flags(o);
-  o.add_options()("file-only,f", po::value<std::string>()->implicit_value("gsc-build-gramine"),
-                  "write the Dockerfile and context to DIR (default ./gsc-build-gramine), build nothing");
+  add_gramine_build_flags(o, "accepted for compatibility: Gramine is always compiled with its direct PAL");
+  o.add_options()("file-only,f", "write the Dockerfile and its build context, build nothing")
+                 ("output-dir", po::value<std::string>(), "where -f writes them: a new directory (default ./gsc-build-gramine); implies -f");
   add_output_flags(o);
   auto p = parse(args, o, {"image"}, "gsc build-gramine [OPTIONS] IMAGE");
   if (p.help) return 0;
@@ -175,7 +176,8 @@ int cmd_build_gramine(const std::vector<std::string>& args) {
   opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
   opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
   opts.build_args = build_args_of(vm);
-  if (vm.count("file-only")) opts.file_only_dir = vm["file-only"].as<std::string>();
+  if (vm.count("output-dir")) opts.file_only_dir = vm["output-dir"].as<std::string>();
+  else if (vm.count("file-only")) opts.file_only_dir = "gsc-build-gramine";
   Output out(vm);
   auto client = docker::Client::from_environment();
   auto result = build_gramine(client, opts, out.progress());

@@ -51,13 +51,14 @@ constexpr const char* kUsage =
     "Run `gsc COMMAND --help` for a command's options.\n";
 
 // The original accepted a few spellings that Boost.Program_options cannot express
-// (`-nc`, a two-letter short option); rewrite them to their long forms first.
+// (`-nc`, a two-letter short option; a second long name); rewrite them to ours first.
 std::vector<std::string> normalize_aliases(std::vector<std::string> args) {
-  static const std::map<std::string, std::string> aliases = {{"-nc", "--no-cache"},
-                                                             {"--password", "--passphrase"}};
+  static const std::map<std::string, std::string> aliases = {
+      {"-nc", "--no-cache"}, {"--password", "--passphrase"}, {"--config_file", "--config"}};
   for (auto& arg : args) {
     if (auto it = aliases.find(arg); it != aliases.end()) arg = it->second;
-    if (arg.rfind("--password=", 0) == 0) arg = "--passphrase=" + arg.substr(11);
+    for (const auto& [alias, name] : aliases)
+      if (arg.rfind(alias + "=", 0) == 0) arg = name + arg.substr(alias.size());
   }
   return args;
 }

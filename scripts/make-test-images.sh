@@ -5,10 +5,12 @@
 #   gsc-test/python3:12             Debian 12 + python3
 #   gsc-test/gramine-standin:1.9    the stand-in Gramine (tests/fixtures): strict launcher, real-format signer
 #   gsc-test/gramine:1.9            real Gramine v1.9, when ../shared/gramine/ holds its tarball
-#   gsc-test/gramine-build-deps:debian-12
+#   gsc-test/gramine-build-deps:debian-12-<hash>
 #                                   the first steps of gsc's Debian 12 compile Dockerfile (Gramine's
 #                                   build dependencies), kept so that the tests' compiles find them
-#                                   in the build cache instead of running apt-get each time
+#                                   in the build cache instead of running apt-get each time; tagged
+#                                   by a hash of those steps, so that worktrees with other steps
+#                                   sharing a daemon keep theirs
 #   gsc-test/app-<name>:1           the workload apps of tests/fixtures/apps/<name> (Debian packages)
 # With --record DIR, afterwards writes the ids of all containers and images into DIR, for
 # scripts/check-leftovers.sh.
@@ -140,17 +142,16 @@ fi
 mkdir -p "$work/deps"
 printf 'Distro: "debian:12"\nRegistry: "gsc-test"\nGramine:\n  Repository: "https://example.invalid/gramine.git"\n  Branch: "main"\n' \
   >"$work/deps/config.yaml"
-"$gsc" build-gramine -c "$work/deps/config.yaml" -f "$work/deps/full" gsc-test/unused >/dev/null
+"$gsc" build-gramine -c "$work/deps/config.yaml" -f --output-dir "$work/deps/full" gsc-test/unused >/dev/null
 sed "/^# Gramine's source:/,\$d" "$work/deps/full/Dockerfile" >"$work/deps/Dockerfile"
 deps_sum=$(sha256sum <"$work/deps/Dockerfile" | cut -c1-64)
-if [ "$(label_of gsc-test/gramine-build-deps:debian-12 gsc.test.deps)" != "$deps_sum" ]; then
+deps=gsc-test/gramine-build-deps:debian-12-${deps_sum:0:12}
+if ! have "$deps"; then
   echo "LABEL gsc.test.deps=$deps_sum" >>"$work/deps/Dockerfile"
-  old=$(docker image inspect -f '{{.Id}}' gsc-test/gramine-build-deps:debian-12 2>/dev/null || true)
-  docker build -q -t gsc-test/gramine-build-deps:debian-12 -f "$work/deps/Dockerfile" "$work/deps" >/dev/null
-  [ -n "$old" ] && docker rmi "$old" >/dev/null 2>&1 || true
-  echo "make-test-images: made gsc-test/gramine-build-deps:debian-12"
+  docker build -q -t "$deps" -f "$work/deps/Dockerfile" "$work/deps" >/dev/null
+  echo "make-test-images: made $deps"
 else
-  echo "make-test-images: present gsc-test/gramine-build-deps:debian-12"
+  echo "make-test-images: present $deps"
 fi
 
 # Workload images (tests/integration/apps): each folder of tests/fixtures/apps becomes

@@ -4,7 +4,7 @@ FROM debian:11 AS build-deps
 # Gramine's build dependencies; meson and tomli from pip (debian:11's are too old).
 RUN apt-get update \
  && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      autoconf bison build-essential ca-certificates gawk git libcurl4-openssl-dev \
+      autoconf bison build-essential ca-certificates cmake gawk git libcurl4-openssl-dev \
       libprotobuf-c-dev nasm ninja-build pkg-config protobuf-c-compiler protobuf-compiler \
       python3 python3-click python3-cryptography python3-jinja2 python3-protobuf \
       python3-pyelftools python3-voluptuous wget \
@@ -28,18 +28,22 @@ RUN mkdir -p /gramine/driver/asm \
  && echo 'a34a997ade42b61376b1c5d3d50f839fd28f2253fa047cb9c0e68a1b00477956  /gramine/driver/asm/sgx.h' \
       | sha256sum -c --quiet -
 
+# Both PALs, as the original GSC builds them: the direct one runs apps without SGX
+# (`docker run -e GRAMINE_MODE=direct ...`).
 RUN cd /gramine \
  && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
-      -Ddirect=disabled -Dsgx=enabled -Dsgx_driver=upstream -Dsgx_driver_include_path=/gramine/driver \
+      -Ddirect=enabled -Dsgx=enabled -Dsgx_driver=upstream -Dsgx_driver_include_path=/gramine/driver \
  && ninja -C build \
  && ninja -C build install
 
 # Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
-# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+# on Python's path, wherever meson put them (lib/ or lib64/).
 RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
  && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
       -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+
+# Gramine's programs by name.
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL "gsc.buildtype"="release" "gsc.distro"="debian:11" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+LABEL "gsc.buildtype"="release" "gsc.distro"="debian:11" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="true" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

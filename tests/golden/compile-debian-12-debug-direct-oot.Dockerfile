@@ -4,11 +4,16 @@ FROM registry.example.com/mirror/debian:12 AS build-deps
 # Gramine's build dependencies; meson and tomli are debian:12's own packages.
 RUN apt-get update \
  && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      autoconf bison build-essential ca-certificates gawk git libcurl4-openssl-dev \
+      autoconf bison build-essential ca-certificates cmake gawk git libcurl4-openssl-dev \
       libprotobuf-c-dev nasm ninja-build pkg-config protobuf-c-compiler protobuf-compiler \
       python3 python3-click python3-cryptography python3-jinja2 python3-protobuf \
       python3-pyelftools python3-voluptuous wget \
       meson python3-tomli python3-tomli-w \
+ && rm -rf /var/lib/apt/lists/*
+
+# Debug builds: gdb and strace, bundled into /gramine/debug-tools below (`GDB=1`).
+RUN apt-get update \
+ && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gdb strace \
  && rm -rf /var/lib/apt/lists/*
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
@@ -24,6 +29,8 @@ RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
 RUN git clone --quiet 'https://github.com/intel/linux-sgx-driver.git' /gramine/driver \
  && git -C /gramine/driver checkout --quiet 'sgx_driver_2.14'
 
+# Both PALs, as the original GSC builds them: the direct one runs apps without SGX
+# (`docker run -e GRAMINE_MODE=direct ...`).
 RUN cd /gramine \
  && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=debug \
       -Ddirect=enabled -Dsgx=enabled -Dsgx_driver=oot -Dsgx_driver_include_path=/gramine/driver \
@@ -31,11 +38,20 @@ RUN cd /gramine \
  && ninja -C build install
 
 # Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
-# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+# on Python's path, wherever meson put them (lib/ or lib64/).
 RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
  && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
       -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+
+# gdb and strace for `GDB=1` (Gramine's launchers run `gdb` from PATH) with the libraries and
+# the Python they load, under /gramine/debug-tools: `gsc build` of a non-release build copies
+# all of /gramine into the app image, where it installs no package.
+COPY bundle-debug-tools.sh /tmp/
+RUN sh /tmp/bundle-debug-tools.sh /gramine/debug-tools gdb strace \
+ && rm /tmp/bundle-debug-tools.sh
+
+# Gramine's programs by name.
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL "gsc.buildtype"="debug" "gsc.distro"="debian:12" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="true" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

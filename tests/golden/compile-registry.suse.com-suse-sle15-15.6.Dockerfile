@@ -1,15 +1,9 @@
 # gsc: Gramine compiled from source on registry.suse.com/suse/sle15:15.6 (gsc build-gramine).
-FROM registry.suse.com/suse/sle15:15.6 AS build-deps
 
-# Gramine's build dependencies (SLES: the Development Tools module and PackageHub must be
-# available to the build, e.g. through the host's registration); tomli-w from pip.
-RUN zypper --non-interactive install -y \
-      autoconf bison gawk gcc gcc-c++ git libcurl-devel libprotobuf-c-devel make meson nasm \
-      ninja patch pkg-config protobuf-c protobuf-devel python3 python3-click python3-cryptography \
-      python3-Jinja2 python3-pip python3-protobuf python3-pyelftools python3-tomli \
-      python3-voluptuous wget which \
- && python3 -B -m pip install 'tomli-w>=0.4.0' \
- && zypper clean --all
+# Gramine's build dependencies need this host's subscription. gsc installs them first: it runs
+# install-deps.sh in a container of registry.suse.com/suse/sle15:15.6 that receives the subscription on its
+# stdin into tmpfs mounts (never into a layer or the image's config), and commits it as:
+FROM gsc-gramine-deps-registry-suse-com-suse-sle15-15-6:cddc539b12b789d1 AS build-deps
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
 # (a branch or tag is fetched by name; an abbreviated commit is found in the clone)
@@ -20,18 +14,22 @@ RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
       || { echo 'gsc: Gramine.Branch is no branch, tag or commit of the repository:' 'v1.9' >&2; exit 1; }; } \
  && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
 
+# Both PALs, as the original GSC builds them: the direct one runs apps without SGX
+# (`docker run -e GRAMINE_MODE=direct ...`).
 RUN cd /gramine \
  && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
-      -Ddirect=disabled -Dsgx=enabled \
+      -Ddirect=enabled -Dsgx=enabled \
  && ninja -C build \
  && ninja -C build install
 
 # Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
-# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+# on Python's path, wherever meson put them (lib/ or lib64/).
 RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
  && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
       -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+
+# Gramine's programs by name.
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL "gsc.buildtype"="release" "gsc.distro"="registry.suse.com/suse/sle15:15.6" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+LABEL "gsc.buildtype"="release" "gsc.distro"="registry.suse.com/suse/sle15:15.6" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="true" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

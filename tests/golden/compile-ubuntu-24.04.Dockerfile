@@ -4,7 +4,7 @@ FROM ubuntu:24.04 AS build-deps
 # Gramine's build dependencies; meson and tomli are ubuntu:24.04's own packages.
 RUN apt-get update \
  && env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      autoconf bison build-essential ca-certificates gawk git libcurl4-openssl-dev \
+      autoconf bison build-essential ca-certificates cmake gawk git libcurl4-openssl-dev \
       libprotobuf-c-dev nasm ninja-build pkg-config protobuf-c-compiler protobuf-compiler \
       python3 python3-click python3-cryptography python3-jinja2 python3-protobuf \
       python3-pyelftools python3-voluptuous wget \
@@ -32,18 +32,22 @@ RUN git clone --quiet 'https://github.com/gramineproject/gramine.git' /gramine \
       || { echo 'gsc: Gramine.Branch is no branch, tag or commit of the repository:' 'v1.9' >&2; exit 1; }; } \
  && git log -1 --format='gsc: compiling Gramine at commit %H (%cd)'
 
+# Both PALs, as the original GSC builds them: the direct one runs apps without SGX
+# (`docker run -e GRAMINE_MODE=direct ...`).
 RUN cd /gramine \
  && meson setup build/ --prefix=/gramine/meson_build_output --buildtype=release \
-      -Ddirect=disabled -Dsgx=enabled -Ddcap=enabled \
+      -Ddirect=enabled -Dsgx=enabled -Ddcap=enabled \
  && ninja -C build \
  && ninja -C build install
 
 # Gramine's Python modules (gramine-sgx-sign and friends) through a .pth file in a directory
-# on Python's path, wherever meson put them (lib/ or lib64/); its programs on PATH.
+# on Python's path, wherever meson put them (lib/ or lib64/).
 RUN site="$(python3 -c 'import site; print(site.getsitepackages()[0])')" \
  && mkdir -p "$site" \
  && find $(ls -d /gramine/meson_build_output/lib /gramine/meson_build_output/lib64 2>/dev/null) \
       -maxdepth 3 -type d -name '*-packages' > "$site/gramine.pth"
+
+# Gramine's programs by name.
 ENV PATH=/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL "gsc.buildtype"="release" "gsc.distro"="ubuntu:24.04" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="false" "gsc.tool"="gsc" "gsc.version"="0.1.0"
+LABEL "gsc.buildtype"="release" "gsc.distro"="ubuntu:24.04" "gsc.gramine.branch"="v1.9" "gsc.gramine.repository"="https://github.com/gramineproject/gramine.git" "gsc.gramine.version"="v1.9" "gsc.linux_pal"="true" "gsc.tool"="gsc" "gsc.version"="0.1.0"
 

@@ -32,12 +32,34 @@ struct Endpoint {
 };
 
 // Parses DOCKER_HOST-style text ("unix:///path", "tcp://host[:port]"; empty = default socket).
-// TLS settings come from the DOCKER_TLS_VERIFY / DOCKER_CERT_PATH values passed in.
+// TLS settings come from the DOCKER_TLS_VERIFY / DOCKER_CERT_PATH / DOCKER_TLS values passed
+// in, read as the docker CLI reads them: any non-empty DOCKER_TLS_VERIFY (even "0" or "false")
+// means TLS with the daemon's certificate checked; DOCKER_TLS alone means TLS unchecked.
 Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify = "",
-                        const std::string& cert_path = "");
+                        const std::string& cert_path = "", const std::string& tls = "");
 
-// Reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from the environment.
+// Reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and DOCKER_TLS from the environment.
 Endpoint endpoint_from_environment();
+
+// Credentials for one registry, as `docker login` stores them.
+struct RegistryAuth {
+  std::string username;
+  std::string password;
+  std::string identity_token;  // instead of username/password, for registries that issue one
+  std::string server_address;  // "127.0.0.1:5000", or "https://index.docker.io/v1/" for the Docker Hub
+};
+
+// The registry an image reference is pulled from, as docker reads the reference: its first
+// component when that has a `.` or `:` or is `localhost`, else the Docker Hub, "docker.io".
+std::string registry_of(const std::string& reference);
+
+// Gives the credentials for a registry ("127.0.0.1:5000", "docker.io"); nullopt: anonymous.
+using CredentialsFn = std::function<std::optional<RegistryAuth>(const std::string& registry)>;
+
+// The docker CLI's credentials: config.json in $DOCKER_CONFIG or ~/.docker, its `credHelpers`
+// and `credsStore` (asking `docker-credential-<name> get`, as the CLI does), then its `auths`.
+// The file is read at each call; no file means no credentials.
+CredentialsFn docker_config_credentials();
 
 // The highest API version this client speaks.
 inline constexpr const char* kMaxApiVersion = "1.45";
@@ -120,10 +142,21 @@ struct BuildOptions {
   bool remove_intermediate = true;     // rm
   bool force_remove_intermediate = true;  // forcerm: also after a failed step
   bool pull = false;
+  // Images the Dockerfile names that the daemon may pull: the credentials for their
+  // registries travel with the build (X-Registry-Config), as the docker CLI sends them.
+  std::vector<std::string> pulls;
 };
 
 struct BuildResult {
   std::string image_id;                // sha256:...
+};
+
+struct ImagePullOptions {
+  std::string reference;               // name[:tag] or name@digest; no tag means `latest`
+};
+
+struct ImagePullResult {
+  std::string image_id;
 };
 
 struct ContainerCreateOptions {
@@ -136,6 +169,8 @@ struct ContainerCreateOptions {
   std::string user;
   bool network_disabled = false;
   std::string name;                    // empty: the daemon picks one
+  bool open_stdin = false;             // stdin open for one attach_container(), closed after it
+  std::map<std::string, std::string> tmpfs;  // mount point -> options ("mode=0700"): in no layer
 };
 
 struct ContainerCreateResult {
@@ -162,9 +197,33 @@ struct ContainerRemoveOptions {
   bool volumes = false;
 };
 
+// A container's stdin, stdout and stderr over one hijacked connection (POST .../attach).
+class ContainerStreams {
+ public:
+  virtual ~ContainerStreams() = default;
+  // Writes to the container's stdin.
+  virtual void write(const std::string& bytes) = 0;
+  // Ends the container's stdin (it sees EOF).
+  virtual void close_stdin() = 0;
+  // Blocks until output arrives: appends it to out or err; false once the container's
+  // output ended (it exited).
+  virtual bool read(std::string& out, std::string& err) = 0;
+};
+
+struct ContainerCommitOptions {
+  std::string container;
+  std::string comment;
+  ImageConfig config;                  // the image's config (not the container's)
+};
+
+struct ContainerCommitResult {
+  std::string image_id;
+};
+
 class Client {
  public:
-  // A client for the daemon that DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) names.
+  // A client for the daemon that DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) names,
+  // with the docker CLI's registry credentials (docker_config_credentials()).
   static Client from_environment();
   explicit Client(Endpoint endpoint);
   ~Client();
@@ -172,6 +231,10 @@ class Client {
   Client& operator=(Client&&) noexcept;
 
   const Endpoint& endpoint() const;
+  // Where pulls and builds get registry credentials from; none by default.
+  void set_credentials(CredentialsFn credentials);
+  // The credentials pulls from `registry` ("127.0.0.1:5000", "docker.io") would send.
+  std::optional<RegistryAuth> credentials(const std::string& registry) const;
   // The negotiated API version ("1.41"); pings the daemon the first time.
   std::string api_version();
 
@@ -185,12 +248,19 @@ class Client {
   ImagePruneResult prune_images(const ImagePruneOptions& options = {});
   // POST /build: streams the context, hands each output line to progress as it arrives.
   BuildResult build(const BuildOptions& options, const ProgressFn& progress = {});
+  // POST /images/create: pulls an image with the registry's credentials, reporting each
+  // layer's state changes (not every byte count) to progress.
+  ImagePullResult pull_image(const ImagePullOptions& options, const ProgressFn& progress = {});
 
   ContainerCreateResult create_container(const ContainerCreateOptions& options);
   void start_container(const std::string& id);
   ContainerWaitResult wait_container(const std::string& id);
   ContainerLogs container_logs(const std::string& id, const ContainerLogsOptions& options = {});
   void remove_container(const std::string& id, const ContainerRemoveOptions& options = {});
+  // Attaches to a created container's stdin, stdout and stderr (call before starting it).
+  std::unique_ptr<ContainerStreams> attach_container(const std::string& id);
+  // POST /commit: the container's filesystem changes as an image with the given config.
+  ContainerCommitResult commit_container(const ContainerCommitOptions& options);
 
   // GET /containers/{id}/archive: a tar of `path`, streamed.
   std::unique_ptr<ByteSource> get_archive(const std::string& id, const std::string& path);

@@ -140,6 +140,7 @@ struct BuildGramineOptions {
   KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::string file_only_dir;       // -f: write the context here, build nothing
+  std::string host_root = "/";     // where this host's subscription files are (RHEL UBI, SLES)
 };
 
 struct BuildGramineResult {

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "docker/auth.hpp"
 #include "docker/client_impl.hpp"
 #include "docker/stream.hpp"
 
@@ -18,8 +19,21 @@ BuildResult Client::build(const BuildOptions& options, const ProgressFn& progres
       {"labels", nlohmann::json(options.labels).dump()},
   };
   for (const auto& tag : options.tags) params.emplace("t", tag);
+  // The credentials of the registries the build may pull from, as the docker CLI sends them
+  // (and as it, without those it cannot get: the build may need no pull).
+  std::vector<RegistryAuth> auths;
+  std::set<std::string> registries;
+  for (const auto& reference : options.pulls) {
+    if (!registries.insert(registry_of(reference)).second) continue;
+    try {
+      if (auto found = impl_->credentials_for(reference)) auths.push_back(std::move(*found));
+    } catch (const Error&) {
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!auths.empty()) headers.emplace_back("X-Registry-Config", auth::registry_config_header(auths));
   auto response = impl_->call(http::Method::post, "/build" + http::query(params), "build an image", options.context,
-                              "application/x-tar");
+                              "application/x-tar", std::move(headers));
   // An interrupt cancels the build in the daemon (by closing this connection) and removes the
   // step's container, which holds the step's image.
   const AbortRegistration abort([&response] { response->abort(); });

@@ -2,7 +2,11 @@
 
 namespace gsc::docker {
 
-Client Client::from_environment() { return Client(endpoint_from_environment()); }
+Client Client::from_environment() {
+  Client client(endpoint_from_environment());
+  client.set_credentials(docker_config_credentials());
+  return client;
+}
 
 Client::Client(Endpoint endpoint) : impl_(std::make_unique<Impl>()) { impl_->endpoint = std::move(endpoint); }
 Client::~Client() = default;
@@ -11,6 +15,18 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 const Endpoint& Client::endpoint() const { return impl_->endpoint; }
 
+void Client::set_credentials(CredentialsFn credentials) { impl_->credentials = std::move(credentials); }
+
+std::optional<RegistryAuth> Client::credentials(const std::string& registry) const {
+  if (!impl_->credentials) return std::nullopt;
+  return impl_->credentials(registry);
+}
+
+std::optional<RegistryAuth> Client::Impl::credentials_for(const std::string& reference) const {
+  if (!credentials) return std::nullopt;
+  return credentials(registry_of(reference));
+}
+
 std::string Client::api_version() {
   if (!impl_->version) impl_->version = negotiate_api_version(ping().api_version);
   return *impl_->version;
@@ -18,7 +34,7 @@ std::string Client::api_version() {
 
 std::string Client::Impl::versioned(const std::string& path) {
   if (!version) {
-    auto response = http::send(endpoint, {http::Method::get, "/_ping", {}, {}});
+    auto response = http::send(endpoint, {http::Method::get, "/_ping", {}, {}, {}});
     http::check(*response, "ping");
     version = negotiate_api_version(response->header("Api-Version"));
   }
@@ -27,8 +43,10 @@ std::string Client::Impl::versioned(const std::string& path) {
 
 std::unique_ptr<http::Response> Client::Impl::call(http::Method method, const std::string& path,
                                                    const std::string& what, std::string body,
-                                                   std::string content_type) {
-  auto response = http::send(endpoint, {method, versioned(path), std::move(body), std::move(content_type)});
+                                                   std::string content_type,
+                                                   std::vector<std::pair<std::string, std::string>> headers) {
+  auto response =
+      http::send(endpoint, {method, versioned(path), std::move(body), std::move(content_type), std::move(headers)});
   http::check(*response, what);
   return response;
 }
@@ -52,7 +70,7 @@ std::string filters_json(const std::map<std::string, std::vector<std::string>>& 
 }
 
 PingResult Client::ping() {
-  auto response = http::send(impl_->endpoint, {http::Method::get, "/_ping", {}, {}});
+  auto response = http::send(impl_->endpoint, {http::Method::get, "/_ping", {}, {}, {}});
   http::check(*response, "ping");
   return PingResult{response->header("Api-Version"), response->header("Ostype")};
 }

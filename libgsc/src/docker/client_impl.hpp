@@ -17,12 +17,16 @@ namespace gsc::docker {
 struct Client::Impl {
   Endpoint endpoint;
   std::optional<std::string> version;  // negotiated on first use
+  CredentialsFn credentials;           // registry credentials; unset: anonymous
 
   // "/v1.41" + path; pings the daemon once to negotiate.
   std::string versioned(const std::string& path);
   // Sends a versioned request; returns the response (status checked, body unread).
   std::unique_ptr<http::Response> call(http::Method method, const std::string& path, const std::string& what,
-                                       std::string body = {}, std::string content_type = {});
+                                       std::string body = {}, std::string content_type = {},
+                                       std::vector<std::pair<std::string, std::string>> headers = {});
+  // The credentials for the registry of an image reference, nullopt when there are none.
+  std::optional<RegistryAuth> credentials_for(const std::string& reference) const;
   // Sends a versioned request and parses the JSON answer.
   nlohmann::json call_json(http::Method method, const std::string& path, const std::string& what,
                            const nlohmann::json& body = nullptr);

@@ -1,4 +1,4 @@
-// Container endpoints: create, start, wait, logs, remove.
+// Container endpoints: create, start, wait, logs, remove, attach, commit.
 
 #include "docker/client_impl.hpp"
 #include "docker/stream.hpp"
@@ -12,6 +12,14 @@ ContainerCreateResult Client::create_container(const ContainerCreateOptions& opt
   if (options.cmd) body["Cmd"] = *options.cmd;
   if (!options.working_dir.empty()) body["WorkingDir"] = options.working_dir;
   if (!options.user.empty()) body["User"] = options.user;
+  if (options.open_stdin) {
+    body["OpenStdin"] = true;
+    body["StdinOnce"] = true;  // closed when the one attach ends its side
+    body["AttachStdin"] = true;
+    body["AttachStdout"] = true;
+    body["AttachStderr"] = true;
+  }
+  if (!options.tmpfs.empty()) body["HostConfig"] = {{"Tmpfs", options.tmpfs}};
   const std::string path =
       "/containers/create" + (options.name.empty() ? std::string() : http::query({{"name", options.name}}));
   const auto j = impl_->call_json(http::Method::post, path, "create a container from `" + options.image + "`", body);
@@ -61,6 +69,53 @@ void Client::remove_container(const std::string& id, const ContainerRemoveOption
                   http::query({{"force", options.force ? "1" : "0"}, {"v", options.volumes ? "1" : "0"}}),
               "remove container " + id)
       ->read_all();
+}
+
+namespace {
+
+// The attach connection: stdin goes up raw, stdout and stderr come back multiplexed (no TTY).
+class AttachedStreams final : public ContainerStreams {
+ public:
+  explicit AttachedStreams(std::unique_ptr<http::Upgraded> connection) : connection_(std::move(connection)) {}
+  void write(const std::string& bytes) override { connection_->write(bytes); }
+  void close_stdin() override { connection_->close_write(); }
+  bool read(std::string& out, std::string& err) override {
+    char chunk[16 * 1024];
+    const std::size_t n = connection_->read(chunk, sizeof chunk);
+    if (n == 0) return false;
+    demux_.feed({chunk, n});
+    out += demux_.out;
+    err += demux_.err;
+    demux_.out.clear();
+    demux_.err.clear();
+    return true;
+  }
+
+ private:
+  std::unique_ptr<http::Upgraded> connection_;
+  LogDemuxer demux_;
+};
+
+}  // namespace
+
+std::unique_ptr<ContainerStreams> Client::attach_container(const std::string& id) {
+  http::Request request{http::Method::post,
+                        impl_->versioned("/containers/" + http::path_encode(id) + "/attach" +
+                                         http::query({{"stream", "1"}, {"stdin", "1"}, {"stdout", "1"}, {"stderr", "1"}})),
+                        {}, {}, {}};
+  return std::make_unique<AttachedStreams>(http::upgrade(impl_->endpoint, request, "attach to container " + id));
+}
+
+ContainerCommitResult Client::commit_container(const ContainerCommitOptions& options) {
+  const auto& c = options.config;
+  nlohmann::json config = {{"Env", c.env}, {"Labels", c.labels}, {"WorkingDir", c.working_dir}, {"User", c.user}};
+  config["Entrypoint"] = c.entrypoint ? nlohmann::json(*c.entrypoint) : nlohmann::json();
+  config["Cmd"] = c.cmd ? nlohmann::json(*c.cmd) : nlohmann::json();
+  const auto j = impl_->call_json(
+      http::Method::post,
+      "/commit" + http::query({{"container", options.container}, {"comment", options.comment}, {"pause", "0"}}),
+      "commit container " + options.container, config);
+  return ContainerCommitResult{j.value("Id", "")};
 }
 
 }  // namespace gsc::docker

@@ -12,7 +12,8 @@ std::string Endpoint::to_string() const {
   return "tcp://" + host + ":" + std::to_string(port);
 }
 
-Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify, const std::string& cert_path) {
+Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify, const std::string& cert_path,
+                        const std::string& tls) {
   Endpoint e;
   if (docker_host.empty()) return e;
   auto bad = [&](const std::string& why) {
@@ -28,8 +29,10 @@ Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_v
   std::string rest = docker_host.substr(6);
   if (const auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
   e.kind = Endpoint::Kind::tcp;
-  e.tls = !tls_verify.empty();
-  e.tls_verify = !tls_verify.empty() && tls_verify != "0" && tls_verify != "false";
+  // As the docker CLI: DOCKER_TLS_VERIFY set to anything (even "0" or "false") checks the
+  // daemon's certificate; DOCKER_TLS alone encrypts without checking.
+  e.tls_verify = !tls_verify.empty();
+  e.tls = e.tls_verify || !tls.empty();
   e.cert_path = cert_path;
   std::string port_text;
   if (!rest.empty() && rest.front() == '[') {  // [::1]:2375
@@ -60,7 +63,7 @@ Endpoint endpoint_from_environment() {
     const char* v = std::getenv(name);
     return std::string(v ? v : "");
   };
-  return parse_endpoint(env("DOCKER_HOST"), env("DOCKER_TLS_VERIFY"), env("DOCKER_CERT_PATH"));
+  return parse_endpoint(env("DOCKER_HOST"), env("DOCKER_TLS_VERIFY"), env("DOCKER_CERT_PATH"), env("DOCKER_TLS"));
 }
 
 namespace {

@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <variant>
 
 namespace gsc::docker::http {
@@ -41,21 +42,53 @@ bhttp::verb verb_of(Method m) {
     throw Error(ErrorCategory::daemon_unavailable,
                 "Permission denied on `" + endpoint.socket_path +
                     "`. Run gsc as root or add your user to the `docker` group.");
+  if (endpoint.kind == Endpoint::Kind::tcp)
+    throw Error(ErrorCategory::daemon_unavailable,
+                "Cannot connect to the Docker daemon at " + endpoint.to_string() + " (" + ec.message() +
+                    "). Is a daemon listening there? Check DOCKER_HOST.");
   throw Error(ErrorCategory::daemon_unavailable,
               "Cannot connect to the Docker daemon at " + endpoint.to_string() + " (" + ec.message() +
                   "). Is the docker daemon running? Start it with `scripts/start-dockerd.sh` or "
                   "`systemctl start docker`, or set DOCKER_HOST.");
 }
 
-[[noreturn]] void broken(const Endpoint& endpoint, const boost::system::error_code& ec) {
-  throw Error(ErrorCategory::daemon_unavailable,
-              "The connection to the Docker daemon at " + endpoint.to_string() + " broke: " + ec.message() + ".");
+// Plain HTTP to a TLS port ends in a broken connection (or a 400): say what to set.
+std::string plain_http_hint(const Endpoint& endpoint) {
+  if (endpoint.kind != Endpoint::Kind::tcp || endpoint.tls) return "";
+  return " If the daemon there expects TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH.";
 }
 
-std::string env_or_home_docker(const std::string& cert_path) {
+[[noreturn]] void broken(const Endpoint& endpoint, const boost::system::error_code& ec) {
+  throw Error(ErrorCategory::daemon_unavailable, "The connection to the Docker daemon at " + endpoint.to_string() +
+                                                     " broke: " + ec.message() + "." + plain_http_hint(endpoint));
+}
+
+std::string cert_dir(const std::string& cert_path) {
   if (!cert_path.empty()) return cert_path;
   const char* home = std::getenv("HOME");
   return std::string(home ? home : "") + "/.docker";
+}
+
+bool is_file(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+// A failed TLS handshake, with the likely cause for the usual failures.
+[[noreturn]] void handshake_failed(const Endpoint& endpoint, const std::string& dir, const boost::system::error_code& ec) {
+  const std::string what = ec.message();
+  std::string hint = " Check DOCKER_CERT_PATH (`" + dir + "`): ca.pem, cert.pem and key.pem of the daemon's CA.";
+  if (what.find("certificate verify failed") != std::string::npos)
+    hint = " The daemon's certificate is not signed by `" + dir +
+           "/ca.pem`, or not for this host: set DOCKER_CERT_PATH to the folder with the daemon's CA.";
+  else if (what.find("wrong version number") != std::string::npos || what.find("packet length") != std::string::npos ||
+           what.find("http request") != std::string::npos)
+    hint = " The daemon there does not speak TLS: unset DOCKER_TLS_VERIFY (and DOCKER_TLS), or use its TLS port.";
+  else if (what.find("alert") != std::string::npos && what.find("certificate") != std::string::npos)
+    hint = " The daemon wants a client certificate it accepts: `" + dir + "` must hold cert.pem and key.pem signed "
+           "by its CA.";
+  throw Error(ErrorCategory::daemon_unavailable,
+              "TLS handshake with the Docker daemon at " + endpoint.to_string() + " failed: " + what + "." + hint);
 }
 
 class BeastResponse final : public Response {
@@ -79,17 +112,22 @@ class BeastResponse final : public Response {
       if (ec) unreachable(endpoint_, ec);
       return;
     }
+    // As the docker CLI: the CA of DOCKER_CERT_PATH when it is there (else the system's), and
+    // the client certificate when both of its files are there.
     ssl_.emplace(asio::ssl::context::tls_client);
-    const std::string dir = env_or_home_docker(endpoint_.cert_path);
+    const std::string dir = cert_dir(endpoint_.cert_path);
     try {
       if (endpoint_.tls_verify) {
-        ssl_->load_verify_file(dir + "/ca.pem");
+        if (is_file(dir + "/ca.pem")) ssl_->load_verify_file(dir + "/ca.pem");
+        else ssl_->set_default_verify_paths();
         ssl_->set_verify_mode(asio::ssl::verify_peer);
       } else {
         ssl_->set_verify_mode(asio::ssl::verify_none);
       }
-      ssl_->use_certificate_chain_file(dir + "/cert.pem");
-      ssl_->use_private_key_file(dir + "/key.pem", asio::ssl::context::pem);
+      if (is_file(dir + "/cert.pem") && is_file(dir + "/key.pem")) {
+        ssl_->use_certificate_chain_file(dir + "/cert.pem");
+        ssl_->use_private_key_file(dir + "/key.pem", asio::ssl::context::pem);
+      }
     } catch (const boost::system::system_error& e) {
       throw Error(ErrorCategory::input, "Cannot load the TLS certificates in `" + dir + "` (" + e.what() +
                                             "). Set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem.");
@@ -100,9 +138,7 @@ class BeastResponse final : public Response {
     asio::connect(s.next_layer(), results, ec);
     if (ec) unreachable(endpoint_, ec);
     s.handshake(asio::ssl::stream_base::client, ec);
-    if (ec)
-      throw Error(ErrorCategory::daemon_unavailable,
-                  "TLS handshake with the Docker daemon at " + endpoint_.to_string() + " failed: " + ec.message() + ".");
+    if (ec) handshake_failed(endpoint_, dir, ec);
   }
 
   void exchange(const Request& request) {
@@ -112,7 +148,10 @@ class BeastResponse final : public Response {
                                                           : endpoint_.host + ":" + std::to_string(endpoint_.port));
     req.set(bhttp::field::user_agent, "gsc");
     req.set(bhttp::field::connection, "close");
+    for (const auto& [name, value] : request.headers)
+      if (beast::iequals(name, "Upgrade")) req.set(bhttp::field::connection, "Upgrade");
     if (!request.content_type.empty()) req.set(bhttp::field::content_type, request.content_type);
+    for (const auto& [name, value] : request.headers) req.set(name, value);
     req.body() = request.body;
     req.prepare_payload();
     boost::system::error_code ec;
@@ -130,6 +169,11 @@ class BeastResponse final : public Response {
   int status() const override { return static_cast<int>(parser_.get().result_int()); }
 
   void abort() noexcept override {
+    const int fd = native_fd();
+    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  }
+
+  int native_fd() noexcept {
     int fd = -1;
     std::visit(
         [&](auto& s) {
@@ -138,12 +182,50 @@ class BeastResponse final : public Response {
           else if constexpr (!std::is_same_v<S, std::monostate>) fd = s.native_handle();
         },
         stream_);
-    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+    return fd;
   }
 
   std::string header(const std::string& name) const override {
     const auto it = parser_.get().find(name);
     return it == parser_.get().end() ? std::string() : std::string(it->value());
+  }
+
+  // After an upgrade: the bytes that followed the answer's header, then the socket's.
+  std::size_t read_raw(void* buffer, std::size_t size) {
+    if (size == 0) return 0;
+    if (buffer_.size() > 0) {
+      const std::size_t n = asio::buffer_copy(asio::buffer(buffer, size), buffer_.data());
+      buffer_.consume(n);
+      return n;
+    }
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    std::visit(
+        [&](auto& s) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>)
+            n = s.read_some(asio::buffer(buffer, size), ec);
+        },
+        stream_);
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return 0;
+    if (ec) broken(endpoint_, ec);
+    return n;
+  }
+
+  void write_raw(const std::string& bytes) {
+    boost::system::error_code ec;
+    std::visit(
+        [&](auto& s) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>)
+            asio::write(s, asio::buffer(bytes), ec);
+        },
+        stream_);
+    if (ec) broken(endpoint_, ec);
+  }
+
+  // A TCP half-close, under TLS too (a close_notify would end both directions).
+  void close_write() {
+    const int fd = native_fd();
+    if (fd >= 0) ::shutdown(fd, SHUT_WR);
   }
 
   std::size_t read(void* buffer, std::size_t size) override {
@@ -176,7 +258,28 @@ class BeastResponse final : public Response {
   bhttp::response_parser<bhttp::buffer_body> parser_;
 };
 
+class UpgradedConnection final : public Upgraded {
+ public:
+  explicit UpgradedConnection(std::unique_ptr<BeastResponse> connection) : connection_(std::move(connection)) {}
+  std::size_t read(void* buffer, std::size_t size) override { return connection_->read_raw(buffer, size); }
+  void write(const std::string& bytes) override { connection_->write_raw(bytes); }
+  void close_write() override { connection_->close_write(); }
+  void abort() noexcept override { connection_->abort(); }
+
+ private:
+  std::unique_ptr<BeastResponse> connection_;
+};
+
 }  // namespace
+
+std::unique_ptr<Upgraded> upgrade(const Endpoint& endpoint, Request request, const std::string& what) {
+  request.headers.emplace_back("Upgrade", "tcp");
+  auto response = std::make_unique<BeastResponse>(endpoint);
+  response->connect();
+  response->exchange(request);
+  if (response->status() != 101) check(*response, what);
+  return std::make_unique<UpgradedConnection>(std::move(response));
+}
 
 std::string Response::read_all(std::size_t limit) {
   std::string out;
@@ -223,8 +326,11 @@ void check(Response& response, const std::string& what) {
   } catch (const Error&) {
     body = "(unreadable error body)";
   }
+  std::string hint;
+  if (status == 400 && body.find("HTTP request to an HTTPS server") != std::string::npos)
+    hint = " Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for this daemon.";
   throw ApiError(category_for_status(status), status,
-                 "Error response from daemon while trying to " + what + ": " + error_message(body));
+                 "Error response from daemon while trying to " + what + ": " + error_message(body) + hint);
 }
 
 namespace {

@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gsc/byte_source.hpp"
 #include "gsc/docker.hpp"
@@ -21,6 +23,7 @@ struct Request {
   std::string target;  // path and query, already versioned ("/v1.41/images/json?all=1")
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra ones (X-Registry-Auth)
 };
 
 // A response whose headers are read and whose body is pulled as a ByteSource.
@@ -35,6 +38,20 @@ class Response : public ByteSource {
   // and the daemon sees its client gone (it cancels a build).
   virtual void abort() noexcept = 0;
 };
+
+// A connection the daemon took over after its answer (HTTP upgrade, as for attach): raw
+// bytes both ways. read() returns 0 once the daemon closed its side.
+class Upgraded : public ByteSource {
+ public:
+  virtual void write(const std::string& bytes) = 0;
+  // Half-closes: the daemon reads EOF, and the answer can still be read.
+  virtual void close_write() = 0;
+  virtual void abort() noexcept = 0;
+};
+
+// Sends the request with `Upgrade: tcp`; expects 101 (or 200, as older daemons answer). A
+// non-2xx answer throws, as check() does.
+std::unique_ptr<Upgraded> upgrade(const Endpoint& endpoint, Request request, const std::string& what);
 
 // Sends the request and reads the response headers. Throws daemon_unavailable when the
 // daemon cannot be reached; does NOT throw for non-2xx statuses (see check()).

@@ -98,6 +98,36 @@ void BuildStreamDecoder::finish() {
     throw Error(ErrorCategory::daemon_api, "The Docker daemon finished the build without naming the image it built.");
 }
 
+void PullStreamDecoder::feed(std::string_view bytes) {
+  splitter_.feed(bytes, [this](std::string_view text) { on_object(text); });
+}
+
+void PullStreamDecoder::on_object(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return;
+  auto string_of = [&json](const char* key) {
+    const auto it = json.find(key);
+    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (json.contains("error") || json.contains("errorDetail")) {
+    std::string message;
+    if (const auto detail = json.find("errorDetail"); detail != json.end() && detail->is_object())
+      if (const auto m = detail->find("message"); m != detail->end() && m->is_string()) message = m->get<std::string>();
+    if (message.empty()) message = string_of("error");
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    error_ = message.empty() ? std::string("unknown error") : message;
+    return;
+  }
+  const std::string status = string_of("status");
+  if (status.empty()) return;
+  // Byte counts of a layer being downloaded or extracted: many per second, not worth a line.
+  if (const auto detail = json.find("progressDetail");
+      detail != json.end() && detail->is_object() && detail->contains("current"))
+    return;
+  const std::string id = string_of("id");
+  report(progress_, ProgressEvent::Kind::build_output, id.empty() ? status : id + ": " + status);
+}
+
 void LogDemuxer::feed(std::string_view bytes) {
   pending_.append(bytes);
   std::size_t pos = 0;

@@ -62,6 +62,23 @@ class BuildStreamDecoder {
   std::optional<std::string> error_;
 };
 
+// What the /images/create (pull) stream said: each layer's state changes as they come
+// ("a1b2c3: Pull complete"; byte counts are left out), and the error that ended it.
+class PullStreamDecoder {
+ public:
+  explicit PullStreamDecoder(ProgressFn progress) : progress_(std::move(progress)) {}
+  void feed(std::string_view bytes);
+  // The error the stream reported, if any (call after the last feed()).
+  const std::optional<std::string>& error() const { return error_; }
+
+ private:
+  void on_object(std::string_view text);
+
+  ProgressFn progress_;
+  JsonSplitter splitter_;
+  std::optional<std::string> error_;
+};
+
 // Demultiplexes the logs/attach stream (8-byte header: stream type, 0, 0, 0, big-endian
 // u32 length) fed in arbitrary chunks, into stdout and stderr.
 class LogDemuxer {

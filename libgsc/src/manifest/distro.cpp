@@ -68,7 +68,7 @@ Distro make(const std::string& name, const std::string& family, const std::strin
 
 const std::string& supported_distros() {
   static const std::string list =
-      "`debian:11`, `debian:12`, `debian:13`, `ubuntu:20.04`, `ubuntu:22.04`, `ubuntu:24.04`, "
+      "`debian:11`, `debian:12`, `debian:13`, `ubuntu:20.04`, `ubuntu:22.04`, `ubuntu:24.04`, `centos:8`, "
       "`quay.io/centos/centos:stream9`, `redhat/ubi9:9.4`, `redhat/ubi9-minimal:9.4`, "
       "`registry.suse.com/suse/sle15:15.6`";
   return list;
@@ -76,11 +76,13 @@ const std::string& supported_distros() {
 
 Distro parse_distro(const std::string& name) {
   static const std::regex debian(R"((debian|ubuntu):([0-9]{1,4}(\.[0-9]{1,4})?))");
+  static const std::regex centos_linux(R"(centos:([0-9]{1,4}(\.[0-9]{1,4})?))");
   static const std::regex centos(R"(quay\.io/centos/centos:stream([0-9]{1,4}))");
   static const std::regex ubi(R"(redhat/ubi([0-9]{1,4})(-minimal)?:(([0-9]{1,4})\.[0-9]{1,4}))");
   static const std::regex sles(R"(registry\.suse\.com/suse/sle([0-9]{1,4}):(([0-9]{1,4})\.[0-9]{1,4}))");
   std::smatch m;
   if (std::regex_match(name, m, debian)) return make(name, m[1], m[2]);
+  if (std::regex_match(name, m, centos_linux)) return make(name, "centos", m[1]);
   if (std::regex_match(name, m, centos)) return make(name, "centos", m[1]);
   // The tag's major version must be the image's: `redhat/ubi9:8.10` names no image.
   if (std::regex_match(name, m, ubi) && m[1] == m[4]) return make(name, "redhat", m[3], m[2].matched);
@@ -100,7 +102,9 @@ Distro distro_from_os_release(const std::string& text, Microdnf microdnf) {
   const std::string two = first_components(version, 2);
   std::string name;
   if (id == "debian" || id == "ubuntu") name = id + ":" + two;
-  else if (id == "centos") name = "quay.io/centos/centos:stream" + major;
+  // As the original: CentOS Stream by its NAME, CentOS Linux (8) by ID and version.
+  else if (id == "centos" && os_release_value(text, "NAME") == "CentOS Stream") name = "quay.io/centos/centos:stream" + major;
+  else if (id == "centos") name = "centos:" + two;
   else if (id == "rhel") name = "redhat/ubi" + major + (microdnf == Microdnf::present ? "-minimal" : "") + ":" + two;
   else if (id == "sles") name = "registry.suse.com/suse/sle" + major + ":" + two;
   else

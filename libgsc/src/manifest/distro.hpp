@@ -10,13 +10,13 @@ namespace gsc::manifest {
 
 struct Distro {
   std::string name;               // as in config.yaml: "debian:12", "quay.io/centos/centos:stream9" ...
-  std::string family;             // debian | ubuntu | centos | redhat | suse
+  std::string family;             // debian | ubuntu | centos (Linux 8 and Stream) | redhat | suse
   std::string version;            // "12", "22.04", "9", "9.4", "15.6"
   std::vector<int> version_parts; // {12}, {22, 4}, {9}, {9, 4}, {15, 6}
   bool minimal = false;           // RHEL UBI minimal
 };
 
-// Whether a RHEL image has microdnf (the original's test for UBI-minimal).
+// Whether a RHEL image has /usr/bin/microdnf (the original's test for UBI minimal).
 enum class Microdnf { absent, present };
 
 // Names config.yaml accepts for `Distro` besides `auto`, for messages.
@@ -25,8 +25,9 @@ const std::string& supported_distros();
 // Parses a `Distro` name of config.yaml; unsupported names are an input error.
 Distro parse_distro(const std::string& name);
 
-// The distro of an image from its /etc/os-release text: ID + VERSION_ID (two components);
-// CentOS Stream, RHEL UBI (minimal when microdnf is present) and SLES by their image names.
+// The distro of an image from its /etc/os-release text, as the original GSC tells it:
+// ID + VERSION_ID (two components), e.g. `debian:12`, `centos:8`; CentOS Stream (by NAME),
+// RHEL UBI (minimal when microdnf is present) and SLES by their image names.
 Distro distro_from_os_release(const std::string& os_release, Microdnf microdnf = Microdnf::absent);
 
 // The distro's base image: `registry/name`, or the name alone when registry is "".

@@ -19,6 +19,7 @@
 #include "ops/build_inputs.hpp"
 #include "ops/container.hpp"
 #include "ops/final_manifest.hpp"
+#include "ops/image_path.hpp"
 #include "ops/labels.hpp"
 #include "ops/manifest_check.hpp"
 #include "ops/phases.hpp"
@@ -50,7 +51,10 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
-  const templates::FinalLayerData data{.stage_image = stage_id, .cmd_json = in.cmd_json(), .labels = in.labels(o)};
+  const templates::FinalLayerData data{.stage_image = stage_id,
+                                       .cmd_json = in.cmd_json(),
+                                       .labels = in.labels(o),
+                                       .path = ops::final_image_path(in.command.path, in.build_type)};
   context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
   context.add_file("app_files/trusted_file_sizes", manifest.trusted_sizes);  // not measured: for diff-image

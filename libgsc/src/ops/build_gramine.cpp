@@ -27,8 +27,8 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
                                     .config_path = o.config_path,
                                     .distro = manifest::parse_distro(config.distro),
                                     .build_type = o.build_type,
-                                    .linux_pal = o.linux_pal,
-                                    .templates_dir = o.templates_dir};
+                                    .templates_dir = o.templates_dir,
+                                    .host_root = o.host_root};
   const ops::CompileContext context = phases.run("context", [&] { return ops::make_compile_context(request); });
 
   for (const auto& warning : context.warnings) report(progress, ProgressEvent::Kind::warning, warning);
@@ -37,7 +37,7 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
     std::error_code ec;
     if (std::filesystem::exists(o.file_only_dir, ec) && !std::filesystem::is_empty(o.file_only_dir, ec))
       throw Error(ErrorCategory::input, "`" + o.file_only_dir + "` exists and is not empty. Give `-f` a new directory "
-                                        "(`--file-only=DIR`), or remove it.");
+                                        "(`--output-dir DIR`), or remove it.");
     context.files().write_to(o.file_only_dir);
     result.file_only_dir = o.file_only_dir;
     result.timings = phases.timings();

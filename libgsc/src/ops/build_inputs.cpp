@@ -6,7 +6,9 @@
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
 #include "ops/container.hpp"
+#include "ops/image_distro.hpp"
 #include "ops/labels.hpp"
+#include "ops/pull.hpp"
 
 namespace gsc::ops {
 
@@ -71,7 +73,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   for (const auto& m : o.mounts) in.mount_choices.push_back(manifest::parse_mount_choice(m));
   in.etc_files = manifest::etc_files_to_provide(in.user_manifest);
 
-  const auto app = find_image(client, o.image);
+  const auto app = find_or_pull_image(client, o.image, progress);
   if (!app)
     throw Error(ErrorCategory::not_found,
                 "Cannot find image `" + o.image + "`. Build or load it first (`docker images` lists the daemon's images).");
@@ -88,11 +90,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                                                                  : " (trusted argv: runtime arguments are ignored)"));
 
   if (in.config.distro == "auto") {
-    const auto os_release = read_image_file(client, in.app_image.id, "/etc/os-release");
-    if (!os_release)
-      throw Error(ErrorCategory::input, "`" + o.image + "` has no /etc/os-release, so `Distro: auto` cannot tell its "
-                                        "distro. Set `Distro` in " + o.config_path + ".");
-    in.distro = manifest::distro_from_os_release(*os_release);
+    in.distro = image_distro(client, in.app_image.id, o.image, o.config_path);
   } else {
     in.distro = manifest::parse_distro(in.config.distro);
   }
@@ -104,13 +102,14 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                                  .config_path = o.config_path,
                                  .distro = in.distro,
                                  .build_type = o.build_type,
-                                 .linux_pal = o.linux_pal,
-                                 .templates_dir = o.templates_dir};
+                                 .templates_dir = o.templates_dir,
+                                 .use_cache = o.use_cache};
     in.gramine_image_name = ensure_compiled_gramine(client, request, o.build_args, progress);
   } else {
     in.gramine_image_name = in.config.gramine.image;
   }
-  const auto gramine = find_image(client, in.gramine_image_name);
+  const auto gramine = in.config.gramine.image.empty() ? find_image(client, in.gramine_image_name)
+                                                       : find_or_pull_image(client, in.gramine_image_name, progress);
   if (!gramine)
     throw Error(ErrorCategory::not_found,
                 in.config.gramine.image.empty()
@@ -121,7 +120,8 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   // A Gramine compiled by gsc says whether it has the direct PAL.
   if (o.linux_pal == LinuxPal::yes && label_of(in.gramine_image, label::linux_pal) == "false")
     throw Error(ErrorCategory::input, "`-L` needs Gramine's direct PAL, but `" + in.gramine_image_name +
-                                          "` was compiled without it. Compile it with `gsc build-gramine -L`.");
+                                          "` was compiled without it. Compile it again with `gsc build-gramine` "
+                                          "(which always builds it).");
 
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
   return in;

@@ -9,6 +9,7 @@
 #include "image/scan.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
+#include "ops/subscription.hpp"
 #include "templates/render.hpp"
 
 namespace gsc::ops {
@@ -63,7 +64,7 @@ std::map<std::string, std::string> compiled_labels(const CompileRequest& r, cons
                                                {label::version, GSC_VERSION_STRING},
                                                {label::distro, r.distro.name},
                                                {label::buildtype, to_string(r.build_type)},
-                                               {label::linux_pal, r.linux_pal == LinuxPal::yes ? "true" : "false"},
+                                               {label::linux_pal, "true"},  // always compiled with the direct PAL
                                                {label::gramine_repository, without_credentials(r.config.gramine.repository)},
                                                {label::gramine_branch, r.config.gramine.branch},
                                                {label::gramine_version, r.config.gramine.branch}};
@@ -83,6 +84,7 @@ std::string read_file(const fs::path& file) {
 tar::Writer CompileContext::files() const {
   tar::Writer files;
   files.add_file("Dockerfile", dockerfile);
+  for (const auto& [name, text] : scripts) files.add_file(name, text);
   if (git_dir.empty()) return files;
   const std::string prefix = "gramine-source";
   files.add_tree(git_dir / "objects", prefix + "/objects");
@@ -90,7 +92,8 @@ tar::Writer CompileContext::files() const {
   files.add_file(prefix + "/HEAD", read_file(git_dir / "HEAD"));
   for (const char* optional : {"packed-refs", "shallow"})
     if (fs::is_regular_file(git_dir / optional)) files.add_file(prefix + "/" + optional, read_file(git_dir / optional));
-  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n");
+  // One-threaded packing: the fetch from it gives the same pack each time (see compile.steps).
+  files.add_file(prefix + "/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n[pack]\n\tthreads = 1\n");
   return files;
 }
 
@@ -193,14 +196,24 @@ CompileContext make_compile_context(const CompileRequest& r) {
                                             *value + "` is no repository, branch, tag or commit.");
   }
   const GramineSource source = resolve_gramine_source(c, r.config_path);
+  const templates::DistroLayout layout = templates::layout_for(r.distro.family);
+  const int major = r.distro.version_parts.empty() ? 0 : r.distro.version_parts.front();
   templates::CompileData d;
   d.base_image = manifest::base_image(r.distro, c.registry);
   d.distro = r.distro.name;
+  d.version = r.distro.version;
   d.distro_meson = manifest::distro_has_recent_meson(r.distro);
   d.dcap = r.distro.family == "ubuntu";
-  d.crb = r.distro.family == "centos";
   d.microdnf = r.distro.minimal;
-  d.major_version = r.distro.version_parts.empty() ? "" : std::to_string(r.distro.version_parts.front());
+  d.package_manager = r.distro.minimal ? "microdnf" : "dnf";
+  d.major_version = std::to_string(major);
+  // Repositories off by default that hold some of the build dependencies: CentOS's CRB
+  // (PowerTools up to 8), RHEL's CodeReady Builder (with a subscription).
+  if (r.distro.family == "centos") d.extra_repo = major >= 9 ? "crb" : "powertools";
+  if (r.distro.family == "redhat") d.extra_repo = "codeready-builder-for-rhel-" + d.major_version + "-x86_64-rpms";
+  // As the original: RHEL UBI and SLES install from repositories of this host's subscription.
+  d.subscription = r.distro.family == "redhat" || r.distro.family == "suse";
+  d.debug_tools = r.build_type != BuildType::release;
   const std::string shown_repository = without_credentials(c.gramine.repository);
   const std::string shown_source = shown_repository + " at " + c.gramine.branch;
   d.source_comment = shown_source + (source.local ? " (a local repository, sent in the build context)" : "");
@@ -217,15 +230,27 @@ CompileContext make_compile_context(const CompileRequest& r) {
     if (!c.sgx_driver.branch.empty()) d.driver_branch = templates::shell_quote(c.sgx_driver.branch);
   }
   d.buildtype = to_string(r.build_type);
-  d.direct = r.linux_pal == LinuxPal::yes ? "enabled" : "disabled";
   d.labels = compiled_labels(r, source);
 
   CompileContext out;
   out.base_image = d.base_image;
+  out.distro = r.distro;
   out.source = shown_source;
-  out.dockerfile =
-      templates::render_compile_dockerfile(r.templates_dir, templates::layout_for(r.distro.family).family_dir, d);
+  if (layout.install_script) {
+    const std::string script = templates::render_install_script(r.templates_dir, layout, d);
+    if (d.subscription) {
+      // Named after what it is made of: the script and the base image.
+      d.deps_image = "gsc-gramine-deps-" + slug(r.distro.name) + ":" +
+                     image::sha256_hex(script + "\n" + d.base_image).substr(0, 16);
+      out.subscribed = SubscribedDeps{script, d.deps_image, r.host_root};
+    }
+    out.scripts["install-deps.sh"] = script;  // -f shows it; the Dockerfile runs it unless subscribed
+  }
+  if (d.debug_tools)
+    out.scripts["bundle-debug-tools.sh"] = templates::template_text(r.templates_dir, "common/bundle-debug-tools.sh");
+  out.dockerfile = templates::render_compile_dockerfile(r.templates_dir, layout, d);
   std::string identity = out.dockerfile;
+  for (const auto& [name, text] : out.scripts) identity += "\n" + name + "\n" + text;
   if (source.local) {
     out.git_dir = source.git_dir;
     // The commit decides what is compiled; without one (a short hash) the whole repository does.
@@ -238,16 +263,22 @@ CompileContext make_compile_context(const CompileRequest& r) {
   return out;
 }
 
-std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type, LinuxPal linux_pal,
-                                  const std::string& key) {
-  return "gsc-gramine-" + slug(distro.name) + "-" + to_string(type) + (linux_pal == LinuxPal::yes ? "-direct" : "") +
-         ":" + key.substr(0, 16);
+std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type, const std::string& key) {
+  return "gsc-gramine-" + slug(distro.name) + "-" + to_string(type) + ":" + key.substr(0, 16);
 }
 
 std::string compile_gramine(docker::Client& client, const CompileContext& context, const std::string& tag,
                             UseCache use_cache, const std::vector<std::pair<std::string, std::string>>& build_args,
                             const ProgressFn& progress) {
-  docker::record_image_baseline(client, context.base_image);  // by name: the build may pull it
+  if (const auto& deps = context.subscribed; deps && (use_cache == UseCache::no || !find_image(client, deps->image))) {
+    report(progress, ProgressEvent::Kind::step,
+           "Installing Gramine's build dependencies with this host's subscription (kept as " + deps->image + ")");
+    install_with_subscription(client, context.base_image, host_subscription(context.distro, deps->host_root),
+                              deps->install_script, deps->image, progress);
+  }
+  // The image the build starts FROM, by name: the build may pull it.
+  const std::string from = context.subscribed ? context.subscribed->image : context.base_image;
+  docker::record_image_baseline(client, from);
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
   build.context = context.files().finish();
@@ -256,9 +287,28 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   build.remove_intermediate = true;
   build.force_remove_intermediate = true;
   build.build_args = {build_args.begin(), build_args.end()};
+  build.pulls = {from};  // the daemon pulls it with the registry's credentials
   std::string id;
   try {
     id = client.build(build, progress).image_id;
+  } catch (const BuildError& e) {
+    docker::remove_untagged_images_since_baseline(client);
+    // The daemon could not pull Registry/Distro: say which credentials went with the build.
+    if (e.step().rfind("FROM " + from + " ", 0) == 0) {
+      const std::string registry = docker::registry_of(from);
+      std::optional<docker::RegistryAuth> credentials;
+      try {
+        credentials = client.credentials(registry);
+      } catch (const Error&) {  // the build went without them too
+      }
+      throw BuildError(e.what() + std::string(". gsc sent ") +
+                           (credentials ? "the docker CLI's credentials for `" + registry + "`" +
+                                              (credentials->username.empty() ? "" : " (`" + credentials->username + "`)")
+                                        : "no credentials for `" + registry + "`") +
+                           ": log in with `docker login " + registry + "`, or check `Registry` and `Distro`",
+                       e.step(), e.output());
+    }
+    throw;
   } catch (...) {
     docker::remove_untagged_images_since_baseline(client);
     throw;
@@ -273,15 +323,17 @@ std::string ensure_compiled_gramine(docker::Client& client, const CompileRequest
                                     const std::vector<std::pair<std::string, std::string>>& build_args,
                                     const ProgressFn& progress) {
   const CompileContext context = make_compile_context(request);
-  const std::string name = compiled_gramine_name(request.distro, request.build_type, request.linux_pal, context.key);
-  if (find_image(client, name)) {
+  const std::string name = compiled_gramine_name(request.distro, request.build_type, context.key);
+  if (request.use_cache == UseCache::yes && find_image(client, name)) {
     report(progress, ProgressEvent::Kind::info, "Gramine: reusing " + name + ", compiled earlier from " + context.source);
     return name;
   }
   for (const auto& warning : context.warnings) report(progress, ProgressEvent::Kind::warning, warning);
-  report(progress, ProgressEvent::Kind::step, "Compiling Gramine from " + context.source + " for " +
-                                                  request.distro.name + " (once: later builds reuse " + name + ")");
-  compile_gramine(client, context, name, UseCache::yes, build_args, progress);
+  report(progress, ProgressEvent::Kind::step,
+         "Compiling Gramine from " + context.source + " for " + request.distro.name +
+             (request.use_cache == UseCache::no ? " (--no-cache: anew, as " + name + ")"
+                                                : " (once: later builds reuse " + name + ")"));
+  compile_gramine(client, context, name, request.use_cache, build_args, progress);
   return name;
 }
 

@@ -4,6 +4,7 @@
 // `gsc build` when config.yaml names no `Gramine.Image`.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,29 +40,42 @@ struct CompileRequest {
   std::string config_path;
   manifest::Distro distro;
   BuildType build_type = BuildType::release;
-  LinuxPal linux_pal = LinuxPal::no;
   std::string templates_dir;
+  UseCache use_cache = UseCache::yes;  // `gsc build --no-cache`: compile anew, never reuse
+  std::string host_root = "/";         // where this host's subscription files are (RHEL, SLES)
+};
+
+// RHEL UBI and SLES: Gramine's build dependencies need this host's subscription, so gsc
+// installs them in a container of the base image that gets the subscription through its stdin
+// into tmpfs mounts, and commits it (see ops/subscription.hpp). The compile starts FROM that.
+struct SubscribedDeps {
+  std::string install_script;          // install-deps.sh
+  std::string image;                   // gsc-gramine-deps-<distro>:<key>, kept for reuse
+  std::string host_root;
 };
 
 struct CompileContext {
   std::string dockerfile;
+  std::map<std::string, std::string> scripts;  // more files of the context: install-deps.sh, ...
   std::filesystem::path git_dir;       // a local repository's, sent as gramine-source/; "" for a URL
-  std::string base_image;              // the FROM: Registry/Distro
+  std::string base_image;              // Registry/Distro
+  std::optional<SubscribedDeps> subscribed;
+  manifest::Distro distro;
   std::string source;                  // "<repository> at <branch>" for messages, without credentials
   std::string key;                     // SHA-256 over what determines the result
   std::vector<std::string> warnings;   // for the user (credentials in a URL)
 
-  // The build context: the Dockerfile, and the local repository's git data. Read only when
-  // needed: a reused Gramine needs the key alone.
+  // The build context: the Dockerfile, its scripts, and the local repository's git data.
+  // Read only when needed: a reused Gramine needs the key alone.
   tar::Writer files() const;
 };
 
 CompileContext make_compile_context(const CompileRequest& request);
 
 // The name `gsc build` keeps a compiled Gramine under, so that the next build reuses it:
-// gsc-gramine-<distro>-<buildtype>[-direct]:<first 16 hex digits of the key>.
-std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type, LinuxPal linux_pal,
-                                  const std::string& key);
+// gsc-gramine-<distro>-<buildtype>:<first 16 hex digits of the key>. Every compile has both
+// PALs, so `-L` needs no Gramine of its own.
+std::string compiled_gramine_name(const manifest::Distro& distro, BuildType type, const std::string& key);
 
 // Builds the context and tags the result `tag`; on failure no image of the build is left.
 std::string compile_gramine(docker::Client& client, const CompileContext& context, const std::string& tag,
@@ -69,7 +83,8 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
                             const ProgressFn& progress);
 
 // `gsc build` without `Gramine.Image`: the compiled Gramine for this request, compiled at the
-// first build and reused (by name) afterwards. Returns its name.
+// first build and reused (by name) afterwards; with `--no-cache`, compiled anew (a moved
+// branch is picked up), as the original recompiles. Returns its name.
 std::string ensure_compiled_gramine(docker::Client& client, const CompileRequest& request,
                                     const std::vector<std::pair<std::string, std::string>>& build_args,
                                     const ProgressFn& progress);

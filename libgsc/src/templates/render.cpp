@@ -56,23 +56,24 @@ data list_of(const Items& items, const char* first, const char* second, Fn field
 
 DistroLayout layout_for(const std::string& family) {
   if (family == "debian" || family == "ubuntu") return {"debian", "lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"};
-  if (family == "centos" || family == "redhat") return {"redhat", "lib64", "/usr/lib64"};
-  if (family == "suse") return {"suse", "lib64", "/usr/lib64"};
+  if (family == "centos" || family == "redhat") return {"redhat", "lib64", "/usr/lib64", true};
+  if (family == "suse") return {"suse", "lib64", "/usr/lib64", true};
   throw Error(ErrorCategory::internal, "no distro layout for `" + family + "`");
 }
 
+std::string dockerfile_quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == '$') out += '\\';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
 std::string label_arguments(const std::map<std::string, std::string>& labels) {
-  // Dockerfile double-quoted words: backslash escapes '"', '\\' and '$'; newlines become spaces.
-  auto quoted = [](const std::string& text) {
-    std::string out = "\"";
-    for (char c : text) {
-      if (c == '"' || c == '\\' || c == '$') out += '\\';
-      out += (c == '\n' || c == '\r') ? ' ' : c;
-    }
-    return out + "\"";
-  };
   std::string out;
-  for (const auto& [key, value] : labels) out += (out.empty() ? "" : " ") + quoted(key) + "=" + quoted(value);
+  for (const auto& [key, value] : labels)
+    out += (out.empty() ? "" : " ") + dockerfile_quote(key) + "=" + dockerfile_quote(value);
   return out;
 }
 
@@ -85,15 +86,22 @@ std::string shell_quote(const std::string& word) {
   return out + "'";
 }
 
-std::string render_compile_dockerfile(const std::string& dir, const std::string& family_dir, const CompileData& d) {
+namespace {
+
+data compile_values(const CompileData& d) {
   data v;
   v.set("base_image", d.base_image);
   v.set("distro", d.distro);
+  v.set("version", d.version);
   v.set("distro_meson", flag(d.distro_meson));
   v.set("dcap", flag(d.dcap));
-  v.set("crb", flag(d.crb));
   v.set("microdnf", flag(d.microdnf));
+  v.set("package_manager", d.package_manager);
+  v.set("extra_repo", d.extra_repo);
   v.set("major_version", d.major_version);
+  v.set("subscription", flag(d.subscription));
+  v.set("deps_image", d.deps_image);
+  v.set("debug_tools", flag(d.debug_tools));
   v.set("source_comment", d.source_comment);
   v.set("local_source", flag(d.local_source));
   v.set("clone_source", d.clone_source);
@@ -104,15 +112,34 @@ std::string render_compile_dockerfile(const std::string& dir, const std::string&
   v.set("driver_checkout", flag(!d.driver_branch.empty()));
   v.set("driver_branch", d.driver_branch);
   v.set("buildtype", d.buildtype);
-  v.set("direct", d.direct);
   v.set("labels", label_arguments(d.labels));
-  const std::string steps = read_template(dir, "common/compile.steps");
-  v.set("compile_steps", kainjow::mustache::partial([steps] { return steps; }));
-  // Optional blocks leave blank lines where they are off: one blank line between blocks.
-  std::string text = render(dir, family_dir + "/Dockerfile.compile", v);
+  return v;
+}
+
+// Optional blocks leave blank lines where they are off: one blank line between blocks.
+std::string squeeze_blank_lines(std::string text) {
   for (auto at = text.find("\n\n\n"); at != std::string::npos; at = text.find("\n\n\n", at)) text.erase(at, 1);
   return text;
 }
+
+}  // namespace
+
+std::string render_compile_dockerfile(const std::string& dir, const DistroLayout& layout, const CompileData& d) {
+  data v = compile_values(d);
+  const std::string steps = read_template(dir, "common/compile.steps");
+  v.set("compile_steps", kainjow::mustache::partial([steps] { return steps; }));
+  const std::string name = layout.install_script ? "common/Dockerfile.compile" : layout.family_dir + "/Dockerfile.compile";
+  return squeeze_blank_lines(render(dir, name, v));
+}
+
+std::string render_install_script(const std::string& dir, const DistroLayout& layout, const CompileData& d) {
+  // A script without blank lines: what optional blocks leave behind goes.
+  std::string text = render(dir, layout.family_dir + "/install-deps.sh", compile_values(d));
+  for (auto at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n", at)) text.erase(at, 1);
+  return text;
+}
+
+std::string template_text(const std::string& dir, const std::string& name) { return read_template(dir, name); }
 
 std::string render_stage_dockerfile(const std::string& dir, const StageData& d) {
   const data libs = list_of(d.runtime_libs, "source", "destination",
@@ -158,6 +185,7 @@ std::string render_final_dockerfile(const std::string& dir, const FinalLayerData
   data v;
   v.set("stage_image", d.stage_image);
   v.set("cmd_json", d.cmd_json);
+  v.set("path", dockerfile_quote(d.path));
   v.set("labels", label_arguments(d.labels));
   return render(dir, "common/Dockerfile.final", v);
 }

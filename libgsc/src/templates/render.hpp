@@ -15,6 +15,10 @@ struct DistroLayout {
   std::string family_dir;   // templates/<family_dir>/ for distro-specific templates
   std::string lib_dir;      // "lib/x86_64-linux-gnu" or "lib64" (Gramine's and the system's)
   std::string system_lib;   // "/usr/lib/x86_64-linux-gnu" or "/usr/lib64"
+  // Gramine's build dependencies come from <family_dir>/install-deps.sh (run by
+  // common/Dockerfile.compile, or in a subscribed container); else <family_dir>/Dockerfile.compile
+  // installs them itself.
+  bool install_script = false;
 };
 
 // The layout of a distro family: debian, ubuntu -> debian; centos, redhat -> redhat; suse.
@@ -61,6 +65,7 @@ struct FinalLayerData {
   std::string stage_image;
   std::string cmd_json;             // CMD as a JSON array
   std::map<std::string, std::string> labels;
+  std::string path;                 // the image's PATH (ENV), unquoted
 };
 
 struct SignData {
@@ -73,11 +78,16 @@ struct SignData {
 struct CompileData {                // every command-line value arrives shell-quoted
   std::string base_image;           // Registry/Distro, the FROM
   std::string distro;               // e.g. "debian:12" (comments)
+  std::string version;              // e.g. "15.6" (SUSE's module names)
   bool distro_meson = false;        // meson and tomli are distro packages (else pip)
   bool dcap = false;                // Ubuntu: Intel's DCAP library and -Ddcap=enabled
-  bool crb = false;                 // CentOS Stream: enable the CRB repository
   bool microdnf = false;            // RHEL UBI minimal
+  std::string package_manager;      // dnf | microdnf (RHEL family)
+  std::string extra_repo;           // a repository to enable for the install: crb, powertools, CodeReady Builder
   std::string major_version;        // "9" (EPEL)
+  bool subscription = false;        // RHEL UBI, SLES: the install needs this host's subscription
+  std::string deps_image;           // ... and is the image gsc made with it (the FROM)
+  bool debug_tools = false;         // non-release: gdb and strace, bundled under /gramine/debug-tools
   std::string source_comment;       // where the source comes from, one line
   bool local_source = false;        // the source arrives in the context as gramine-source/
   std::string clone_source;         // the URL git clones (not for a local source)
@@ -87,18 +97,27 @@ struct CompileData {                // every command-line value arrives shell-qu
   std::string driver_repository;
   std::string driver_branch;        // "" = the repository's default branch
   std::string buildtype;            // release | debug | debugoptimized
-  std::string direct;               // "enabled" | "disabled" (-L)
   std::map<std::string, std::string> labels;
 };
 
-std::string render_compile_dockerfile(const std::string& templates_dir, const std::string& family_dir,
+std::string render_compile_dockerfile(const std::string& templates_dir, const DistroLayout& layout,
                                       const CompileData& data);
+
+// <family_dir>/install-deps.sh of a layout with install_script: a shell script.
+std::string render_install_script(const std::string& templates_dir, const DistroLayout& layout,
+                                  const CompileData& data);
+
+// A file of templates/ as it is (a script sent in a build context).
+std::string template_text(const std::string& templates_dir, const std::string& name);
 
 std::string render_stage_dockerfile(const std::string& templates_dir, const StageData& data);
 std::string render_apploader(const std::string& templates_dir, const ApploaderData& data);
 std::string render_entrypoint_manifest(const std::string& templates_dir, const EntrypointManifestData& data);
 std::string render_final_dockerfile(const std::string& templates_dir, const FinalLayerData& data);
 std::string render_sign_dockerfile(const std::string& templates_dir, const SignData& data);
+
+// A Dockerfile double-quoted word: backslash escapes '"', '\\' and '$'; newlines become spaces.
+std::string dockerfile_quote(const std::string& text);
 
 // `"k1"="v1" "k2"="v2"`: the arguments of one Dockerfile LABEL instruction.
 std::string label_arguments(const std::map<std::string, std::string>& labels);

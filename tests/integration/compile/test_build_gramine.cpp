@@ -49,13 +49,13 @@ TEST_CASE("build-gramine compiles a local Gramine repository, the result serves 
   guard.add_app(app);
 
   const std::string dangling_before = sh("docker images -aq --no-trunc --filter dangling=true | sort").out;
-  const Run built = gsc({"build-gramine", "-L", "-c", config, gramine});
+  const Run built = gsc({"build-gramine", "--config_file", config, gramine});  // the original's long name of -c
   INFO(built.err);
   REQUIRE(built.status == 0);
   CHECK(built.out.find("Successfully built Gramine image " + gramine) != std::string::npos);
   CHECK(built.err.find("gsc: compiling Gramine at commit") != std::string::npos);  // the clone's checkout
   CHECK(label(gramine, "gsc.gramine.commit") == sh("git -C " + sh_quote(dir / "gramine-src") + " rev-parse gsc-test").out.substr(0, 40));
-  CHECK(label(gramine, "gsc.linux_pal") == "true");
+  CHECK(label(gramine, "gsc.linux_pal") == "true");  // always compiled with the direct PAL, as the original
   const Run listing = sh("docker run --rm --entrypoint /bin/sh " + sh_quote(gramine) +
                          " -c 'ls /gramine/meson_build_output/bin; ls /tmp/gramine-source 2>&1'");
   CHECK(listing.out.find("gramine-direct\ngramine-sgx\ngramine-sgx-sign\n") != std::string::npos);
@@ -89,18 +89,20 @@ TEST_CASE("build-gramine compiles a local Gramine repository, the result serves 
   REQUIRE(std::regex_search(info.out, m, std::regex("mr_enclave = \"([0-9a-f]{64})\"")));
   CHECK(signed_run.out.find(m[1].str()) != std::string::npos);
   CHECK(run_direct("gsc-" + app).out == kText + "\n");
+  // Whoever enters the container calls Gramine's programs by name, as in the original's images.
+  const Run entered = sh("docker run --rm --entrypoint /bin/bash " + sh_quote("gsc-" + app) + " -c 'command -v gramine-direct'");
+  CHECK(entered.out == "/gramine/meson_build_output/bin/gramine-direct\n");
 }
 
 TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfile matches the golden file",
           "[compile][golden]") {
   TempDir dir;
-  const auto before = all_images();
 
   // The same config as tests/unit/ops/test_compile.cpp renders for Debian 12.
   write_file(dir / "remote.yaml",
              "Distro: \"debian:12\"\nGramine:\n  Repository: \"https://github.com/gramineproject/gramine.git\"\n"
              "  Branch: \"v1.9\"\n");
-  const Run r = gsc({"build-gramine", "-c", dir / "remote.yaml", "-f" + (dir / "out"), "gsc-test-gramine/never"});
+  const Run r = gsc({"build-gramine", "-c", dir / "remote.yaml", "-f", "--output-dir", dir / "out", "gsc-test-gramine/never"});
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("nothing built") != std::string::npos);
@@ -109,26 +111,33 @@ TEST_CASE("build-gramine -f writes the context and builds nothing, the Dockerfil
   // A local repository travels in the context.
   make_gramine_repo(dir);
   const Run local = gsc({"build-gramine", "-c", write_compile_config(dir, dir / "gramine-src", "gsc-test"),
-                         "--file-only=" + (dir / "local"), "gsc-test-gramine/never"});
+                         "--file-only", "--output-dir=" + (dir / "local"), "gsc-test-gramine/never"});
   INFO(local.err);
   REQUIRE(local.status == 0);
   CHECK(std::filesystem::is_regular_file(dir / "local/gramine-source/HEAD"));
   CHECK(slurp(dir / "local/Dockerfile").find("COPY gramine-source/ /tmp/gramine-source/") != std::string::npos);
 
   // Never into a directory holding files already: they would mix with these.
-  const Run again = gsc({"build-gramine", "-c", dir / "remote.yaml", "-f" + (dir / "out"), "gsc-test-gramine/never"});
+  const Run again = gsc({"build-gramine", "-c", dir / "remote.yaml", "--output-dir", dir / "out", "gsc-test-gramine/never"});
   CHECK(again.status == 1);
   CHECK(again.err.find("exists and is not empty") != std::string::npos);
 
+  // -f is a flag, as the original's --file-only: IMAGE stays the image, the directory is the
+  // default one (in the working directory).
+  const Run flag = sh("cd " + sh_quote(dir.path().string()) + " && " + sh_quote(GSC_TEST_BINARY_DIR "/bin/gsc") +
+                      " build-gramine -f --config_file remote.yaml gsc-test-gramine/never");
+  INFO(flag.err);
+  REQUIRE(flag.status == 0);
+  CHECK(slurp(dir / "gsc-build-gramine/Dockerfile") == slurp(dir / "out/Dockerfile"));
+
   // Pipelines: one JSON object on stdout.
-  const Run json = gsc({"build-gramine", "-c", dir / "remote.yaml", "--format", "json", "-f" + (dir / "json"),
+  const Run json = gsc({"build-gramine", "-c", dir / "remote.yaml", "--format", "json", "--output-dir", dir / "json",
                         "gsc-test-gramine/never"});
   REQUIRE(json.status == 0);
   const auto j = nlohmann::json::parse(json.out);
   CHECK(j["image"] == "gsc-test-gramine/never");
   CHECK(j["file_only_dir"] == dir / "json");
 
-  CHECK(all_images() == before);
   CHECK_FALSE(image_exists("gsc-test-gramine/never"));
 }
 
@@ -142,7 +151,7 @@ TEST_CASE("gsc build without Gramine.Image compiles Gramine once and reuses it",
   docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"" + kText + "\"]\n");
   write_file(dir / "app.manifest", "");
 
-  const std::regex reuse_name("(gsc-gramine-debian-12-release-direct:[0-9a-f]{16})");
+  const std::regex reuse_name("(gsc-gramine-debian-12-release:[0-9a-f]{16})");
   auto compiled_name = [&](const Run& r) {
     std::smatch m;
     REQUIRE(std::regex_search(r.err, m, reuse_name));
@@ -178,6 +187,24 @@ TEST_CASE("gsc build without Gramine.Image compiles Gramine once and reuses it",
   guard.add(recompiled);
   CHECK(recompiled != gramine);
   CHECK(third.err.find("Compiling Gramine") != std::string::npos);
+}
+
+TEST_CASE("a local repository's second compile comes from the build cache, though its source stage is removed",
+          "[compile][cache]") {
+  TempDir dir;
+  const std::string config = write_compile_config(dir, make_gramine_repo(dir), "gsc-test");
+  const std::string first = unique_name("gsc-test-gramine/cache-a");
+  const std::string second = unique_name("gsc-test-gramine/cache-b");
+  ImageGuard guard({first, second});
+  REQUIRE(gsc({"build-gramine", "-c", config, first}).status == 0);
+  const Run again = gsc({"build-gramine", "-c", config, second});
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  const auto meson = again.err.find("meson setup build/");
+  REQUIRE(meson != std::string::npos);
+  CHECK(again.err.compare(again.err.find("--->", meson), 16, "---> Using cache") == 0);
+  CHECK(sh("docker image inspect -f '{{.Id}}' " + sh_quote(first)).out ==
+        sh("docker image inspect -f '{{.Id}}' " + sh_quote(second)).out);
 }
 
 TEST_CASE("build-gramine takes a tag or an abbreviated commit as Gramine.Branch", "[compile]") {
@@ -233,16 +260,16 @@ TEST_CASE("build-gramine refusals and bad inputs: one line, non-zero exit, nothi
     CHECK(r.err.find("meson setup") != std::string::npos);
     CHECK(r.err.find("gsc-test: this branch does not build") != std::string::npos);
   }
-  SECTION("gsc build -L with a Gramine compiled without the direct PAL") {
+  SECTION("gsc build -L with a Gramine an older gsc compiled without the direct PAL") {
     ImageGuard guard({target});
-    REQUIRE(gsc({"build-gramine", "-c", write_compile_config(dir, repo, "gsc-test"), target}).status == 0);
+    docker_build(target, "FROM " + gramine_image() + "\nLABEL gsc.tool=gsc gsc.linux_pal=false\n");
     const std::string app = unique_name("gsc-test-app/nodirect");
     guard.add_app(app);
     docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/true\"]\n");
     write_file(dir / "app.manifest", "");
     const Run r = gsc({"build", "-L", "-c", write_config(dir, target), app, dir / "app.manifest"});
     expect_one_line_error(r, 1);
-    CHECK(r.err.find("compiled without it. Compile it with `gsc build-gramine -L`") != std::string::npos);
+    CHECK(r.err.find("compiled without it. Compile it again with `gsc build-gramine`") != std::string::npos);
   }
   SECTION("gsc build without Gramine.Image, on a branch that does not compile") {
     const std::string app = unique_name("gsc-test-app/brokencompile");

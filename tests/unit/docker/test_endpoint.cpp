@@ -25,6 +25,18 @@ TEST_CASE("parse_endpoint: DOCKER_HOST forms", "[endpoint]") {
   CHECK(tls.tls_verify);
   CHECK(tls.port == 2376);
   CHECK(tls.cert_path == "/certs");
+  // As the docker CLI: any non-empty DOCKER_TLS_VERIFY verifies, "0" and "false" included.
+  for (const char* value : {"1", "0", "false", "no", "yes"}) {
+    INFO(value);
+    const Endpoint e = parse_endpoint("tcp://127.0.0.1:2376", value, "/certs");
+    CHECK(e.tls);
+    CHECK(e.tls_verify);
+  }
+  const Endpoint unverified = parse_endpoint("tcp://127.0.0.1:2376", "", "/certs", "1");  // DOCKER_TLS alone
+  CHECK(unverified.tls);
+  CHECK_FALSE(unverified.tls_verify);
+  CHECK_FALSE(parse_endpoint("tcp://127.0.0.1:2375", "", "/certs").tls);
+  CHECK(parse_endpoint("unix:///run/docker.sock", "1", "/certs").kind == Endpoint::Kind::unix_socket);
   CHECK(parse_endpoint("tcp://[::1]:2380").host == "::1");
   CHECK(parse_endpoint("tcp://[::1]:2380").port == 2380);
   CHECK(parse_endpoint("tcp://h:1/").host == "h");

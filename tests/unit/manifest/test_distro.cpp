@@ -73,6 +73,27 @@ TEST_CASE("distro_from_os_release: ID and VERSION_ID, special names", "[distro]"
   CHECK(distro_from_os_release("ID=\"sles\"\nVERSION_ID=\"15.6.1\"\n").name == "registry.suse.com/suse/sle15:15.6");
 }
 
+TEST_CASE("distro_from_os_release: as the original tells CentOS Linux, CentOS Stream and UBI minimal apart",
+          "[distro]") {
+  // centos:8's file: CentOS Linux by NAME, so `centos:8` (the original's name), not a Stream.
+  const std::string centos8 =
+      "NAME=\"CentOS Linux\"\nVERSION=\"8\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"8\"\n"
+      "PRETTY_NAME=\"CentOS Linux 8\"\n";
+  const auto linux8 = distro_from_os_release(centos8);
+  CHECK(linux8.name == "centos:8");
+  CHECK(linux8.family == "centos");
+  CHECK(distro_from_os_release("NAME=\"CentOS Stream\"\nID=\"centos\"\nVERSION_ID=\"8\"\n").name ==
+        "quay.io/centos/centos:stream8");
+  // UBI minimal is told by /usr/bin/microdnf in the image, as the original does.
+  const std::string ubi = "NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n";
+  CHECK(distro_from_os_release(ubi, Microdnf::absent).name == "redhat/ubi9:9.4");
+  const auto minimal = distro_from_os_release(ubi, Microdnf::present);
+  CHECK(minimal.name == "redhat/ubi9-minimal:9.4");
+  CHECK(minimal.minimal);
+  CHECK(parse_distro("centos:8").family == "centos");
+  CHECK(parse_distro("centos:8").version_parts == std::vector<int>{8});
+}
+
 TEST_CASE("distro_from_os_release: the real Debian 12 file, quoting, comments, CRLF", "[distro]") {
   const std::string debian12 =
       "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n"

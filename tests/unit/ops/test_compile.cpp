@@ -4,12 +4,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "gsc/error.hpp"
 #include "ops/compile.hpp"
+#include "ops/image_path.hpp"
+#include "ops/subscription.hpp"
 #include "unit/golden.hpp"
 
 using namespace gsc;
@@ -64,6 +67,16 @@ ops::CompileRequest request(const std::string& distro, const std::string& reposi
 
 std::string dockerfile_of(const ops::CompileContext& context) { return context.dockerfile; }
 
+// As compiled_gramine_name() writes a distro: lowercase, runs of other characters as one '-'.
+std::string slug_of(const std::string& distro) {
+  std::string out;
+  for (char c : distro) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  return out;
+}
+
 std::string slug(std::string name) {
   for (auto& c : name)
     if (c == ':' || c == '/') c = '-';
@@ -98,9 +111,12 @@ TEST_CASE("compile Dockerfile: version rules, buildtype, -L, SGX driver, registr
   CHECK(text(request("ubuntu:22.04")).find("-Ddcap=enabled") != std::string::npos);
   CHECK(text(request("debian:12")).find("-Ddcap") == std::string::npos);
 
+  // Both PALs in every compile, as the original: GRAMINE_MODE=direct works with any of them.
+  CHECK(text(request("debian:12")).find("-Ddirect=enabled -Dsgx=enabled") != std::string::npos);
+  CHECK(text(request("redhat/ubi9:9.4")).find("-Ddirect=enabled -Dsgx=enabled") != std::string::npos);
+
   auto r = request("debian:12");
   r.build_type = BuildType::debug;
-  r.linux_pal = LinuxPal::yes;
   r.config.registry = "registry.example.com/mirror";
   r.config.sgx_driver = {"https://github.com/intel/linux-sgx-driver.git", "sgx_driver_2.14"};
   const std::string all = text(r);
@@ -221,18 +237,146 @@ TEST_CASE("local source: the git directory travels in the context, the commit de
   check_golden("compile-debian-12-local-source.Dockerfile", stable);
   CHECK(dockerfile.find("\"gsc.gramine.commit\"=\"" + kCommitA + "\"") != std::string::npos);
 
-  const std::string name = ops::compiled_gramine_name(r.distro, r.build_type, r.linux_pal, context.key);
+  const std::string name = ops::compiled_gramine_name(r.distro, r.build_type, context.key);
   CHECK(name.rfind("gsc-gramine-debian-12-release:", 0) == 0);
   CHECK(name.size() == std::string("gsc-gramine-debian-12-release:").size() + 16);
-  // Same inputs, same name; another commit, buildtype or PAL, another name.
+  // Same inputs, same name; another commit or buildtype, another name.
   CHECK(ops::make_compile_context(r).key == context.key);
   r.config.gramine.branch = "old";
   CHECK(ops::make_compile_context(r).key != context.key);
   r.config.gramine.branch = "main";
   r.build_type = BuildType::debug;
   CHECK(ops::make_compile_context(r).key != context.key);
-  r.build_type = BuildType::release;
-  r.linux_pal = LinuxPal::yes;
-  CHECK(ops::compiled_gramine_name(r.distro, r.build_type, r.linux_pal, context.key).find("-release-direct:") !=
-        std::string::npos);
+}
+
+TEST_CASE("install-deps.sh of the RHEL and SUSE families, per distro", "[compile][golden]") {
+  for (const std::string distro : {"centos:8", "quay.io/centos/centos:stream9", "redhat/ubi9:9.4",
+                                   "redhat/ubi9-minimal:9.4", "registry.suse.com/suse/sle15:15.6"}) {
+    INFO(distro);
+    const auto context = ops::make_compile_context(request(distro));
+    REQUIRE(context.scripts.count("install-deps.sh"));
+    check_golden("install-deps-" + slug(distro) + ".sh", context.scripts.at("install-deps.sh"));
+  }
+  // CentOS: PowerTools up to 8, CRB from 9; RHEL: CodeReady Builder of the subscription.
+  auto script = [](const std::string& distro) { return ops::make_compile_context(request(distro)).scripts.at("install-deps.sh"); };
+  CHECK(script("centos:8").find("--enablerepo=powertools") != std::string::npos);
+  CHECK(script("quay.io/centos/centos:stream9").find("--enablerepo=crb") != std::string::npos);
+  CHECK(script("redhat/ubi9:9.4").find("--enablerepo=codeready-builder-for-rhel-9-x86_64-rpms") != std::string::npos);
+  CHECK(script("redhat/ubi9-minimal:9.4").find("microdnf install -y --enablerepo=") != std::string::npos);
+  // Debian installs inline: no script.
+  CHECK(ops::make_compile_context(request("debian:12")).scripts.empty());
+}
+
+TEST_CASE("RHEL UBI and SLES: the dependencies come from a subscribed container, no credential in the Dockerfile",
+          "[compile]") {
+  for (const std::string distro : {"redhat/ubi9:9.4", "registry.suse.com/suse/sle15:15.6"}) {
+    INFO(distro);
+    const auto context = ops::make_compile_context(request(distro));
+    REQUIRE(context.subscribed);
+    CHECK(context.subscribed->image.rfind("gsc-gramine-deps-" + slug_of(distro), 0) == 0);
+    CHECK(context.dockerfile.find("FROM " + context.subscribed->image + " AS build-deps\n") != std::string::npos);
+    for (const char* secret : {"entitlement", "SCCcredentials", "redhat.repo", "COPY install-deps.sh"})
+      CHECK(context.dockerfile.find(secret) == std::string::npos);
+  }
+  CHECK_FALSE(ops::make_compile_context(request("quay.io/centos/centos:stream9")).subscribed);
+  // Another script (another build type), another dependencies image.
+  auto debug = request("redhat/ubi9:9.4");
+  debug.build_type = BuildType::debug;
+  CHECK(ops::make_compile_context(debug).subscribed->image != ops::make_compile_context(request("redhat/ubi9:9.4")).subscribed->image);
+}
+
+TEST_CASE("debug builds bundle gdb and strace under /gramine/debug-tools, release builds do not", "[compile]") {
+  auto r = request("debian:12");
+  CHECK(ops::make_compile_context(r).dockerfile.find("gdb") == std::string::npos);
+  CHECK_FALSE(ops::make_compile_context(r).scripts.count("bundle-debug-tools.sh"));
+  for (const auto type : {BuildType::debug, BuildType::debugoptimized}) {
+    r.build_type = type;
+    const auto context = ops::make_compile_context(r);
+    CHECK(context.dockerfile.find("apt-get install -y --no-install-recommends gdb strace") != std::string::npos);
+    CHECK(context.dockerfile.find("RUN sh /tmp/bundle-debug-tools.sh /gramine/debug-tools gdb strace") !=
+          std::string::npos);
+    REQUIRE(context.scripts.count("bundle-debug-tools.sh"));
+    CHECK(context.scripts.at("bundle-debug-tools.sh").find("--library-path") != std::string::npos);
+  }
+  r.distro = manifest::parse_distro("redhat/ubi9-minimal:9.4");
+  r.build_type = BuildType::debug;
+  CHECK(ops::make_compile_context(r).scripts.at("install-deps.sh").find(" gdb strace") != std::string::npos);
+}
+
+TEST_CASE("the host's subscription: RHEL's redhat.repo and entitlement, SLES's SCCcredentials", "[compile][subscription]") {
+  TempDir host;
+  const auto ubi = manifest::parse_distro("redhat/ubi9:9.4");
+  const auto sles = manifest::parse_distro("registry.suse.com/suse/sle15:15.6");
+  auto error_of = [&](const manifest::Distro& d) {
+    try {
+      ops::host_subscription(d, host.path.string());
+    } catch (const Error& e) {
+      CHECK(e.category() == ErrorCategory::input);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of(ubi).find("Cannot find `/etc/yum.repos.d/redhat.repo` on this host. Register and subscribe") == 0);
+  CHECK(error_of(sles).find("Cannot find your SUSE Customer Center credentials `/etc/zypp/credentials.d/SCCcredentials`") == 0);
+
+  write(host.path / "etc/yum.repos.d/redhat.repo", "[rhel-8-for-x86_64-baseos-rpms]\n");
+  CHECK(error_of(ubi).find("has no `rhel-9-for-x86_64-baseos-rpms`") != std::string::npos);
+  write(host.path / "etc/yum.repos.d/redhat.repo",
+        "[rhel-9-for-x86_64-baseos-rpms]\n# sslclientkey = /nope\nsslclientkey = /etc/pki/entitlement/42-key.pem\n"
+        "sslclientcert = /etc/pki/entitlement/42.pem\nsslcacert = /etc/rhsm/ca/redhat-uep.pem\n");
+  CHECK(error_of(ubi).find("Cannot read the entitlement certificates in `/etc/pki/entitlement`") == 0);
+  write(host.path / "etc/pki/entitlement/42-key.pem", "KEY\n");
+  write(host.path / "etc/pki/entitlement/42.pem", "CERT\n");
+  write(host.path / "etc/rhsm/ca/redhat-uep.pem", "CA\n");
+  const auto rhel = ops::host_subscription(ubi, host.path.string());
+  REQUIRE(rhel.files.size() == 4);
+  CHECK(rhel.files[0].path == "/etc/yum.repos.d/redhat.repo");
+  CHECK(rhel.files[1].path == "/etc/pki/entitlement/42-key.pem");
+  CHECK(rhel.files[1].content == "KEY\n");
+  CHECK(rhel.files[3].path == "/etc/rhsm/ca/redhat-uep.pem");
+  CHECK(rhel.tmpfs == std::vector<std::string>{"/etc/pki/entitlement", "/etc/rhsm/ca"});
+
+  write(host.path / "etc/zypp/credentials.d/SCCcredentials", "username=SCC_x\npassword=y\n");
+  const auto suse = ops::host_subscription(sles, host.path.string());
+  REQUIRE(suse.files.size() == 1);
+  CHECK(suse.tmpfs == std::vector<std::string>{"/etc/zypp/credentials.d"});
+}
+
+TEST_CASE("subscribed_stdin: files as quoted here-documents, then the install with stdin closed", "[compile][subscription]") {
+  ops::Subscription s;
+  s.files = {{"/etc/pki/entitlement/1.pem", "-----BEGIN X-----\n$(not expanded) `nor this`\n-----END X-----\n"},
+             {"/etc/zypp/credentials.d/SCCcredentials", "GSC_END_OF_FILE\nno final newline"}};
+  s.tmpfs = {"/etc/pki/entitlement"};
+  const std::string text = ops::subscribed_stdin(s, "echo install\n");
+  check_golden("subscribed-stdin.sh", text);
+  CHECK(text.find("cat > '/etc/pki/entitlement/1.pem' <<'GSC_END_OF_FILE'\n") != std::string::npos);
+  // A content line equal to the delimiter gets another delimiter.
+  CHECK(text.find("<<'GSC_END_OF_FILE_1'\nGSC_END_OF_FILE\nno final newline\nGSC_END_OF_FILE_1\n") != std::string::npos);
+  const std::string last = "exec sh /run/gsc-install/install-deps.sh </dev/null\n";
+  CHECK(text.compare(text.size() - last.size(), last.size(), last) == 0);
+  // The script itself runs it: the subscription is in a file only, never on a command line.
+  const auto result = [&] {
+    TempDir dir;
+    std::string local = text;
+    for (const std::string from : {"/etc/pki/entitlement", "/etc/zypp/credentials.d", "/run/gsc-install"}) {
+      const std::string to = dir.path.string() + from;
+      for (auto at = local.find(from); at != std::string::npos; at = local.find(from, at + to.size()))
+        local.replace(at, from.size(), to);
+    }
+    write(dir.path / "stdin.sh", local);
+    const int status = std::system(("sh " + (dir.path / "stdin.sh").string() + " >/dev/null").c_str());
+    std::ifstream in(dir.path / "etc/pki/entitlement/1.pem");
+    const std::string pem{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return std::pair{status, pem};
+  }();
+  CHECK(result.first == 0);
+  CHECK(result.second == s.files[0].content);
+}
+
+TEST_CASE("final_image_path: Gramine's bin first, the app's PATH, debug tools last in non-release builds", "[path]") {
+  CHECK(ops::final_image_path("/usr/bin:/bin", BuildType::release) == "/gramine/meson_build_output/bin:/usr/bin:/bin");
+  CHECK(ops::final_image_path("", BuildType::release) ==
+        "/gramine/meson_build_output/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  CHECK(ops::final_image_path("/usr/bin", BuildType::debugoptimized) ==
+        "/gramine/meson_build_output/bin:/usr/bin:/gramine/debug-tools/bin");
 }

@@ -38,7 +38,8 @@ TEST_CASE("stage Dockerfile per distro family, release and debug", "[golden]") {
 TEST_CASE("final, sign Dockerfiles and apploader", "[golden]") {
   check_golden("final.Dockerfile",
                render_final_dockerfile(templates(), {.stage_image = "sha256:stage", .cmd_json = "[\"a\",\"b c\"]",
-                                                     .labels = {{"gsc.tool", "gsc"}, {"q", "say \"$HOME\"\n"}}}));
+                                                     .labels = {{"gsc.tool", "gsc"}, {"q", "say \"$HOME\"\n"}},
+                                                     .path = "/gramine/meson_build_output/bin:/opt/$x:/bin"}));
   check_golden("sign.Dockerfile",
                render_sign_dockerfile(templates(), {.unsigned_image = "sha256:u", .labels = {{"gsc.mr_enclave", "00"}},
                                                     .args = {{"k", "v\nRUN evil"}}}));

@@ -1,0 +1,11 @@
+# Gramine's build dependencies on quay.io/centos/centos:stream9:
+# the distro's packages, EPEL's, meson and tomli from pip.
+set -eu
+dnf install -y https://dl.fedoraproject.org/pub/epel/epel-release-latest-9.noarch.rpm
+dnf install -y --enablerepo=crb \
+  autoconf bison cmake findutils gawk gcc gcc-c++ git kernel-headers libcurl-devel make nasm ninja-build patch \
+  pkgconf-pkg-config protobuf-c-compiler protobuf-c-devel protobuf-compiler python3 \
+  python3-click python3-cryptography python3-jinja2 python3-pip python3-protobuf \
+  python3-pyelftools python3-voluptuous wget
+python3 -B -m pip install 'meson>=0.56,!=1.2.*' 'tomli>=1.1.0' 'tomli-w>=0.4.0'
+dnf clean all
