@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gsc/error.hpp"
+#include "image/scan.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
 #include "ops/container.hpp"
@@ -87,7 +88,8 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                                                                  : " (trusted argv: runtime arguments are ignored)"));
 
   if (in.config.distro == "auto") {
-    const auto os_release = read_image_file(client, in.app_image.id, "/etc/os-release");
+    // As small as the scan keeps it: the image controls the file.
+    const auto os_release = read_image_file(client, in.app_image.id, "/etc/os-release", image::kMaxCapturedFile);
     if (!os_release)
       throw Error(ErrorCategory::input, "`" + o.image + "` has no /etc/os-release, so `Distro: auto` cannot tell its "
                                         "distro. Set `Distro` in " + o.config_path + ".");
