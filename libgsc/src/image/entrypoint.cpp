@@ -54,8 +54,8 @@ std::string mode_text(unsigned mode) {
   return buffer;
 }
 
-// One line saying why `chain` is no runnable binary, or "" when it is one.
-std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
+// Why `chain` is no runnable binary, or "" when it is one.
+std::string problem_text(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
   const std::string links = chain.hops.size() > 1 ? " (" + chain_text(chain) + ")" : "";
   switch (chain.end) {
     case LinkChain::End::missing:
@@ -83,6 +83,26 @@ std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::
     }
   }
   return "";
+}
+
+// `text` on one line: control characters as \xNN (UTF-8 stays as it is).
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+      out += c;
+      continue;
+    }
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(c));
+    out += buffer;
+  }
+  return out;
+}
+
+// Why `chain` is no runnable binary, or "" when it is one: one line.
+std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
+  return one_line(problem_text(fs, chain, shown));
 }
 
 }  // namespace
@@ -187,8 +207,8 @@ EntryPoint resolve_entrypoint(const Filesystem& fs, const std::string& binary, c
     if (first_problem.empty()) first_problem = problem;
   }
   if (!first_problem.empty()) throw Error(ErrorCategory::input, first_problem);
-  throw Error(ErrorCategory::input, "cannot find the entrypoint binary `" + binary + "` in the image's PATH (`" +
-                                        path_value + "`). Use an absolute path in ENTRYPOINT/CMD.");
+  throw Error(ErrorCategory::input, one_line("cannot find the entrypoint binary `" + binary + "` in the image's PATH (`" +
+                                               path_value + "`). Use an absolute path in ENTRYPOINT/CMD."));
 }
 
 std::string script_interpreter(const std::string& head) {

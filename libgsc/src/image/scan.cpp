@@ -536,7 +536,8 @@ unsigned long user_id(const std::string& digits, const char* what) {
   const auto id = parse_id(digits);
   if (!id)
     throw Error(ErrorCategory::input, std::string("The image's USER ") + what + " `" + tar::printable_path(digits, 40) +
-                                          "` is no id Docker can run " + std::string(kIdRange) + ". Fix USER in its Dockerfile.");
+                                          "` is no id Docker can run " + std::string(kIdRange) +
+                                          ". Fix USER in its Dockerfile.");
   return *id;
 }
 

@@ -15,7 +15,8 @@ std::optional<TriggerFreeConfig> config_without_triggers(const std::string& insp
   if (!on_build.is_array() || on_build.empty()) return std::nullopt;
   const auto& rootfs = inspect.value("RootFS", nlohmann::json());
   if (!rootfs.is_object() || !rootfs.value("Layers", nlohmann::json()).is_array())
-    throw Error(ErrorCategory::daemon_api, "The daemon's description of the app image has no layer list (RootFS.Layers).");
+    throw Error(ErrorCategory::daemon_api, "The daemon's description of the app image has no layer list "
+                                           "(RootFS.Layers). Check the daemon (DOCKER_HOST).");
 
   // The fields of an image config that `docker image inspect` shows (no history: `docker
   // history` of the result starts here).

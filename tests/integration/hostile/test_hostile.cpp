@@ -300,7 +300,8 @@ TEST_CASE("image configs and names that are the user's to fix: input errors (exi
     }
   }
   SECTION("an entry point past a file") {
-    const Run r = gsc_test::gsc({"build", "-c", config, build_app("epdot", "ENTRYPOINT [\"/usr/bin/echo/.\"]\n"), dir / "app.manifest"});
+    const std::string app = build_app("epdot", "ENTRYPOINT [\"/usr/bin/echo/.\"]\n");
+    const Run r = gsc_test::gsc({"build", "-c", config, app, dir / "app.manifest"});
     one_line_input_error(r);
     CHECK_THAT(r.err, Catch::Contains("`/usr/bin/echo/.` goes on past `/usr/bin/echo`, which is no directory"));
   }
@@ -315,9 +316,9 @@ TEST_CASE("image configs and names that are the user's to fix: input errors (exi
     CHECK(run_direct("gsc-" + app + "-unsigned").out == "hi\n");
   }
   SECTION("an overlong UTF-8 name is named in the error, escaped") {
-    const Run r = gsc_test::gsc({"build", "-c", config,
-                       build_app("overlong", "RUN touch \"/opt/$(printf 'over\\300\\257long')\"\nCMD [\"/usr/bin/echo\"]\n"),
-                       dir / "app.manifest"});
+    const std::string app =
+        build_app("overlong", "RUN touch \"/opt/$(printf 'over\\300\\257long')\"\nCMD [\"/usr/bin/echo\"]\n");
+    const Run r = gsc_test::gsc({"build", "-c", config, app, dir / "app.manifest"});
     one_line_input_error(r);
     CHECK_THAT(r.err, Catch::Contains("`/opt/over\\xc0\\xaflong`"));
   }

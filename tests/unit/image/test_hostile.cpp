@@ -96,7 +96,8 @@ TEST_CASE("the same path twice: the later entry wins, also against a worker stil
   // big file the reader hashes itself; the worker's late result for the first /dup must not
   // land on the second.
   RawTar tar;
-  for (int i = 0; i < 400; ++i) tar.file("fill/f" + std::to_string(i), std::string(100000, static_cast<char>('a' + i % 26)));
+  for (int i = 0; i < 400; ++i)
+    tar.file("fill/f" + std::to_string(i), std::string(100000, static_cast<char>('a' + i % 26)));
   const std::string big(5 << 20, 'B');
   tar.file("dup", "small").file("dup", big);
   tar.hardlink("link", "target").file("target", "t").file("link", "replaced");  // a hard link, then a file
@@ -234,7 +235,8 @@ TEST_CASE("an entry point past a file (`/usr/bin/echo/.`) is refused as Linux do
   CHECK(image::resolve_entrypoint(fs, "/usr/bin/./echo", "").real == "/usr/bin/echo");
 }
 
-TEST_CASE("names: non-UTF-8 under an excluded path is never looked at, an overlong one elsewhere is named", "[hostile][names]") {
+TEST_CASE("names: non-UTF-8 under an excluded path is never looked at, an overlong one elsewhere is named",
+          "[hostile][names]") {
   const auto fs = scan_of(RawTar()
                               .file("var/lib/bad\xffname", "x")
                               .directory("var/cache/\xff" "dir")
@@ -250,4 +252,14 @@ TEST_CASE("names: non-UTF-8 under an excluded path is never looked at, an overlo
   CHECK_FALSE(image::valid_utf8("\xed\xa0\x80"));  // a surrogate
   CHECK_FALSE(image::valid_utf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
   CHECK(image::valid_utf8("caf\xc3\xa9 \xf0\x9f\x99\x82"));
+}
+
+TEST_CASE("entry point errors stay on one line whatever the image's names hold", "[hostile][entrypoint]") {
+  tar::Writer w;
+  w.add_file("usr/bin/echo", "echo", 0755);
+  const auto fs = scan_of(w.finish()).fs;
+  CHECK_THAT(input_error([&] { image::resolve_entrypoint(fs, "/opt/a\nb", "/usr/bin"); }),
+             Catch::Contains("`/opt/a\\x0ab`"));
+  CHECK_THAT(input_error([&] { image::resolve_entrypoint(fs, "x\ny", "/usr/bin:/a\nb"); }),
+             Catch::Contains("`x\\x0ay`") && Catch::Contains("/a\\x0ab`"));
 }
