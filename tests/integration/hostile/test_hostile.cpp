@@ -229,12 +229,12 @@ TEST_CASE("content made to exhaust memory or time: bounded, and one line naming 
           "[hostile][bounded]") {
   TempDir dir;
   write_file(dir / "app.manifest", "");
-  const std::string config = write_config(dir);
   ImageGuard guard;
   struct Case {
     const char* name;
     std::string dockerfile;
     std::string error;  // "" when the build succeeds
+    std::string distro = "debian:12";
   };
   const std::vector<Case> cases{
       // 54 directories, each with two links to the next: 2^53 paths for the trusted-file walk.
@@ -255,12 +255,16 @@ TEST_CASE("content made to exhaust memory or time: bounded, and one line naming 
       // A 1 GiB file where gsc reads the image's configuration.
       {"bigconf", "RUN head -c 1073741824 /dev/zero | tr '\\0' '#' > /etc/ld.so.conf.d/big.conf\n",
        "`/etc/ld.so.conf.d/big.conf` in the image has 1073741824 bytes, more than gsc reads"},
+      // A 1 GiB os-release, read for `Distro: auto` before anything is built.
+      {"bigosrelease", "RUN rm /etc/os-release && head -c 1073741824 /dev/zero | tr '\\0' '#' > /etc/os-release\n",
+       "`/etc/os-release` in the image has 1073741824 bytes, more than gsc reads of it (1048576)", "auto"},
   };
   for (const auto& c : cases) {
     SECTION(c.name) {
       const std::string app = unique_name(std::string("gsc-test-app/bounded-") + c.name);
       guard.add_app(app);
       docker_build(app, "FROM gsc-test/debian:12\n" + c.dockerfile + "CMD [\"/usr/bin/echo\", \"hi\"]\n");
+      const std::string config = write_config(dir, gramine_image(), c.distro);
       const BoundedRun bounded = gsc_bounded({"build", "--no-cache", "-c", config, app, dir / "app.manifest"});
       INFO(bounded.run.err);
       INFO("peak RSS " << bounded.peak_rss_kib << " KiB");
