@@ -132,6 +132,10 @@ struct ImagePruneResult {
   std::uint64_t space_reclaimed = 0;
 };
 
+struct ImageLoadResult {
+  std::vector<std::string> loaded;     // ids of the images the daemon loaded ("sha256:...")
+};
+
 struct BuildOptions {
   std::string context;                 // an uncompressed tar archive, in memory
   std::string dockerfile = "Dockerfile";
@@ -246,6 +250,11 @@ class Client {
   void tag_image(const std::string& source, const std::string& repository, const std::string& tag);
   void remove_image(const std::string& name, const ImageRemoveOptions& options = {});
   ImagePruneResult prune_images(const ImagePruneOptions& options = {});
+  // GET /images/{name}/json as the daemon sends it: every field, for a faithful copy of a config.
+  std::string inspect_image_json(const std::string& name);
+  // POST /images/load: a `docker save`-format tar (manifest.json, image configs, layers). A
+  // layer the daemon already has may be left out of the tar: loading then costs a config.
+  ImageLoadResult load_image(const std::string& archive);
   // POST /build: streams the context, hands each output line to progress as it arrives.
   BuildResult build(const BuildOptions& options, const ProgressFn& progress = {});
   // POST /images/create: pulls an image with the registry's credentials, reporting each

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gsc/error.hpp"
+#include "image/trusted_files.hpp"
 
 namespace gsc::image {
 namespace {
@@ -52,6 +53,9 @@ std::vector<std::string> var_dirs(const Filesystem& fs) {
     const auto kids = fs.children.find(*real);
     if (kids == fs.children.end()) continue;
     for (const auto& name : kids->second) {
+      // A name no manifest can carry gets no place: the walk excludes /var, so it stays out of reach.
+      if (!valid_utf8(name) || std::any_of(name.begin(), name.end(), [](char c) { return c >= 0 && c < 0x20; }))
+        continue;
       const auto node = fs.nodes.find(join_path(*real, name));
       if (node != fs.nodes.end() && node->second.type == Node::Type::directory)
         out.push_back(join_path(area, name));

@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "gsc/error.hpp"
+#include "image/trusted_files.hpp"
+#include "tar/reader.hpp"
 
 namespace gsc::image {
 namespace {
@@ -52,8 +54,8 @@ std::string mode_text(unsigned mode) {
   return buffer;
 }
 
-// One line saying why `chain` is no runnable binary, or "" when it is one.
-std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
+// Why `chain` is no runnable binary, or "" when it is one.
+std::string problem_text(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
   const std::string links = chain.hops.size() > 1 ? " (" + chain_text(chain) + ")" : "";
   switch (chain.end) {
     case LinkChain::End::missing:
@@ -69,6 +71,9 @@ std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::
       return "the entrypoint binary `" + shown + "` is a directory" + links + ". Name the program in ENTRYPOINT/CMD.";
     case LinkChain::End::other:
       return "the entrypoint binary `" + shown + "` is no regular file" + links + ". Name the program in ENTRYPOINT/CMD.";
+    case LinkChain::End::not_directory:
+      return "the entrypoint binary `" + shown + "` goes on past `" + chain.not_directory + "`, which is no directory" +
+             links + ". Name the program itself in ENTRYPOINT/CMD.";
     case LinkChain::End::file: {
       const Node& node = fs.nodes.at(chain.hops.back());
       if ((node.mode & 0111) == 0)
@@ -78,6 +83,26 @@ std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::
     }
   }
   return "";
+}
+
+// `text` on one line: control characters as \xNN (UTF-8 stays as it is).
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+      out += c;
+      continue;
+    }
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(c));
+    out += buffer;
+  }
+  return out;
+}
+
+// Why `chain` is no runnable binary, or "" when it is one: one line.
+std::string problem_of(const Filesystem& fs, const LinkChain& chain, const std::string& shown) {
+  return one_line(problem_text(fs, chain, shown));
 }
 
 }  // namespace
@@ -92,15 +117,16 @@ LinkChain follow_links(const Filesystem& fs, const std::string& start) {
   while (!pending.empty()) {
     const std::string part = pending.back();
     pending.pop_back();
+    if (node->type != Node::Type::directory) {  // a file used as a directory, even by "." or ".."
+      chain.end = LinkChain::End::not_directory;
+      chain.not_directory = current;
+      return chain;
+    }
     if (part == ".") continue;
     if (part == "..") {
       current = parent_of(current);
       node = &fs.nodes.at(current);
       continue;
-    }
-    if (node->type != Node::Type::directory) {  // a file used as a directory
-      chain.end = chain.hops.size() > 1 ? LinkChain::End::dangling : LinkChain::End::missing;
-      return chain;
     }
     const std::string next = join_path(current, part);
     const auto it = fs.nodes.find(next);
@@ -151,6 +177,10 @@ std::string chain_text(const LinkChain& chain) {
 
 EntryPoint resolve_entrypoint(const Filesystem& fs, const std::string& binary, const std::string& path_value) {
   auto entry_point = [](const LinkChain& chain) {
+    if (!valid_utf8(chain.hops.back()))
+      throw Error(ErrorCategory::input, "the entrypoint binary is `" + tar::printable_path(chain.hops.back(), kMaxPath) +
+                                            "`, a path that is not UTF-8, which a Gramine manifest cannot carry. Rename "
+                                            "it in the image.");
     return EntryPoint{chain.hops.front(), chain.hops.back(), chain.hops};
   };
   if (binary.find('/') != std::string::npos) {
@@ -171,14 +201,14 @@ EntryPoint resolve_entrypoint(const Filesystem& fs, const std::string& binary, c
     if (dir.empty() || dir.front() != '/') continue;
     const std::string candidate = join_path(normalized(dir), binary);
     const LinkChain chain = follow_links(fs, candidate);
-    if (chain.end == LinkChain::End::missing) continue;
+    if (chain.end == LinkChain::End::missing || chain.end == LinkChain::End::not_directory) continue;  // as execvp
     const std::string problem = problem_of(fs, chain, binary);
     if (problem.empty()) return entry_point(chain);
     if (first_problem.empty()) first_problem = problem;
   }
   if (!first_problem.empty()) throw Error(ErrorCategory::input, first_problem);
-  throw Error(ErrorCategory::input, "cannot find the entrypoint binary `" + binary + "` in the image's PATH (`" +
-                                        path_value + "`). Use an absolute path in ENTRYPOINT/CMD.");
+  throw Error(ErrorCategory::input, one_line("cannot find the entrypoint binary `" + binary + "` in the image's PATH (`" +
+                                               path_value + "`). Use an absolute path in ENTRYPOINT/CMD."));
 }
 
 std::string script_interpreter(const std::string& head) {

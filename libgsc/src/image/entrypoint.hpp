@@ -13,11 +13,14 @@ namespace gsc::image {
 
 // Where a path leads, link by link.
 struct LinkChain {
-  enum class End { file, directory, other, missing, dangling, loop };
+  // not_directory: a file (or other non-directory) is followed by more of the path, even "."
+  // or ".." (`/usr/bin/echo/.`): Linux's ENOTDIR.
+  enum class End { file, directory, other, missing, dangling, loop, not_directory };
   // The path as given, then the whole path each symlink led to; for a resolved path, back()
   // is the real path. For a loop, back() repeats an earlier hop.
   std::vector<std::string> hops;
   End end = End::missing;
+  std::string not_directory;  // End::not_directory: the real path of what is no directory
 };
 
 // Follows `path` (absolute) through every symlink of the image.
@@ -34,8 +37,9 @@ struct EntryPoint {
 
 // Resolves the app's binary: a bare name along `path_value` (the image's PATH) like execvp,
 // an absolute path as it is (a relative one with '/' arrives prefixed by the working dir).
-// A missing binary, a dangling link, a loop, a directory or a file without execute
-// permission is an input error of one line naming the chain.
+// A missing binary, a dangling link, a loop, a directory, a file used as a directory or a
+// file without execute permission is an input error of one line naming the chain. The real
+// file's path must be UTF-8 (it becomes libos.entrypoint).
 EntryPoint resolve_entrypoint(const Filesystem& fs, const std::string& binary, const std::string& path_value);
 
 // The interpreter a script names in its first line ("#!/usr/bin/env python3" -> "python3",

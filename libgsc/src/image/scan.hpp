@@ -22,7 +22,9 @@ struct Node {
   std::uint64_t size = 0;
   unsigned mode = 0;
   std::string sha256;  // files: lowercase hex
-  std::string target;  // symlinks: the target as stored
+  // Symlinks: the target as stored. Files with hard links: the first path of the group (the
+  // same for every name of that file, the first one included); "" for a file of one name.
+  std::string target;
 };
 
 struct Filesystem {
@@ -31,6 +33,11 @@ struct Filesystem {
   std::map<std::string, std::string> captured;                 // path -> content (files asked for)
   std::map<std::string, std::string> script_heads;             // executable files starting with "#!": first 256 bytes
 };
+
+// Limits a real image never reaches, so that no image content takes gsc's memory or time.
+inline constexpr std::size_t kMaxPath = 4096;                     // PATH_MAX: a path or link target, with its NUL
+inline constexpr std::uint64_t kMaxCapturedFile = 1 << 20;        // one captured configuration file
+inline constexpr std::uint64_t kMaxCapturedTotal = 16 << 20;      // all of them
 
 struct ScanOptions {
   // Which files' contents to keep (small config files: os-release, ld.so.conf ...).
@@ -45,7 +52,9 @@ struct ScanResult {
   std::uint64_t bytes_hashed = 0;
 };
 
-// Reads a tar stream of a whole filesystem (GET /containers/{id}/export) once.
+// Reads a tar stream of a whole filesystem (GET /containers/{id}/export) once. A path or
+// link target of kMaxPath bytes or more, or a captured file beyond the kMaxCaptured* limits,
+// is an input error naming it; a ".." in a path, a daemon_api error (see tar::normalize_path).
 ScanResult scan(ByteSource& export_stream, const ScanOptions& options);
 
 // "/a" + "b" -> "/a/b"; "/" + "b" -> "/b".
@@ -87,8 +96,9 @@ UserIds resolve_user(const Filesystem& fs, const std::string& user);
 
 // The files scan() must capture for captured_content/library_dirs/distro detection.
 bool is_config_file_of_interest(const std::string& path);
-// Names that list: change it whenever is_config_file_of_interest changes (cached scans of the
-// old list are then not used).
-inline constexpr const char* kCaptureProfile = "config-v1+heads";
+// Names what a scan keeps: change it whenever is_config_file_of_interest or what a Node holds
+// changes (cached scans of the old kind are then not used). v2: hard-link groups in
+// Node::target, hard links to fifos, devices and symlinks typed as such, captures bounded.
+inline constexpr const char* kCaptureProfile = "config-v2+heads+links";
 
 }  // namespace gsc::image

@@ -97,8 +97,17 @@ void emit(const toml::table& table, const std::string& prefix, std::string& out)
 }  // namespace
 
 std::string quote(const std::string& value) {
-  if (!is_utf8(value))
-    throw Error(ErrorCategory::input, "A string for the manifest is not UTF-8, which a Gramine manifest cannot carry.");
+  if (!is_utf8(value)) {
+    std::string shown;  // bytes beyond ASCII as \xNN, at most 200 of them
+    for (std::size_t i = 0; i < value.size() && shown.size() < 200; ++i) {
+      const auto c = static_cast<unsigned char>(value[i]);
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      shown += c < 0x20 || c >= 0x7f || c == '`' ? std::string(escaped) : std::string(1, static_cast<char>(c));
+    }
+    throw Error(ErrorCategory::input, "`" + shown + (shown.size() < 200 ? "" : "...") +
+                                          "` is not UTF-8, which a Gramine manifest cannot carry. Rename it in the image.");
+  }
   std::string out = "\"";
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);

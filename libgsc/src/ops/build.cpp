@@ -1,7 +1,8 @@
 // gsc build: IMAGE -> gsc-IMAGE-unsigned.
 //
 //   1. inputs: config, user manifest, app image, Gramine image, distro, argv
-//   2. stage image: app image + Gramine runtime + gsc's files (one docker build, no RUN)
+//   2. stage image: app image + Gramine runtime + gsc's files (one docker build, no RUN), FROM
+//      the app image or, when it has ONBUILD triggers, the same image without them
 //   3. one streaming pass over the stage's filesystem: every file's SHA-256; the entry point
 //      followed through its links (Gramine's manifest check starts meanwhile)
 //   4. analysis: the runtime, the places the app writes and reads, reported
@@ -23,17 +24,21 @@
 #include "ops/labels.hpp"
 #include "ops/manifest_check.hpp"
 #include "ops/phases.hpp"
+#include "ops/stage_base.hpp"
 #include "tar/writer.hpp"
 #include "templates/render.hpp"
 
 namespace gsc {
 namespace {
 
-// Step 2: the stage image, built from an in-memory context.
-std::string build_stage(docker::Client& client, const ops::BuildInputs& in, const BuildOptions& o,
-                        const ProgressFn& progress) {
+// Step 2: the stage image FROM `base` (the app image, or the same without ONBUILD triggers),
+// built from an in-memory context.
+std::string build_stage(docker::Client& client, const ops::BuildInputs& in, const std::string& base,
+                        const BuildOptions& o, const ProgressFn& progress) {
+  templates::StageData data = in.stage_data(o.image);
+  data.app_image = base;
   tar::Writer context;
-  context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, in.stage_data(o.image)));
+  context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, data));
   for (const auto& [name, file] : in.app_files(o.templates_dir))
     context.add_file("app_files/" + name, file.first, file.second);
 
@@ -102,9 +107,12 @@ void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const BuildOptio
 // Steps 2 to 6; images it made stay registered until the run succeeds.
 void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
                   BuildResult& result, const ProgressFn& progress) {
-  // 2. Stage image.
+  // 2. Stage image, on a base that runs none of the app image's ONBUILD triggers.
   report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
-  ops::OwnedImage stage(client, phases.run("stage_build", [&] { return build_stage(client, in, o, progress); }));
+  const ops::StageBase base = phases.run("stage_base", [&] { return ops::stage_base(client, in.app_image, progress); });
+  if (base.id != in.app_image.id) docker::record_image_baseline(client, base.id);  // a failed build's steps descend from it
+  ops::OwnedImage stage(client,
+                        phases.run("stage_build", [&] { return build_stage(client, in, base.id, o, progress); }));
 
   // 3. One pass over the stage's files; Gramine's manifest check starts meanwhile.
   report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
@@ -136,6 +144,7 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
   result.image_id = final_image.id();
   final_image.keep();
   stage.keep();  // now the final image's parent: removed together with it
+  if (base.created) base.created->keep();  // the stage's parent: likewise
   ops::remove_if_orphaned(client, previous, result.image_id);
 }
 

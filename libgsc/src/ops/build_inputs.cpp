@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gsc/error.hpp"
+#include "image/scan.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
 #include "ops/container.hpp"

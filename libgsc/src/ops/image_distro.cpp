@@ -1,18 +1,23 @@
 #include "ops/image_distro.hpp"
 
 #include "gsc/error.hpp"
+#include "image/scan.hpp"
 #include "ops/container.hpp"
 
 namespace gsc::ops {
 
 manifest::Distro image_distro(docker::Client& client, const std::string& image_id, const std::string& image_name,
                               const std::string& config_path) {
+  EphemeralContainer container(client, docker::ContainerCreateOptions{
+                                           .image = image_id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
+  // As small as the scan keeps it: the image controls the file.
+  const auto os_release = read_container_file(client, container.id(), "/etc/os-release", image::kMaxCapturedFile);
   // microdnf is read only to learn that it is there: a RHEL image's is small.
-  const auto files = read_image_files(client, image_id, {"/etc/os-release", "/usr/bin/microdnf"});
-  if (!files[0])
+  const auto microdnf = read_container_file(client, container.id(), "/usr/bin/microdnf");
+  if (!os_release)
     throw Error(ErrorCategory::input, "`" + image_name + "` has no /etc/os-release, so `Distro: auto` cannot tell its "
                                       "distro. Set `Distro` in " + config_path + ".");
-  return manifest::distro_from_os_release(*files[0], files[1] ? manifest::Microdnf::present : manifest::Microdnf::absent);
+  return manifest::distro_from_os_release(*os_release, microdnf ? manifest::Microdnf::present : manifest::Microdnf::absent);
 }
 
 }  // namespace gsc::ops

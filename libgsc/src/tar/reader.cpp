@@ -2,9 +2,27 @@
 
 #include <archive_entry.h>
 
+#include <cstdio>
+
 #include "gsc/error.hpp"
 
 namespace gsc::tar {
+
+std::string printable_path(const std::string& path, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (out.size() >= limit) return out + "...";
+    const auto c = static_cast<unsigned char>(path[i]);
+    if (c < 0x20 || c >= 0x7f || c == '`') {
+      char buffer[5];
+      std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
+      out += buffer;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 std::string normalize_path(const std::string& raw) {
   std::string out = "/";
@@ -13,6 +31,10 @@ std::string normalize_path(const std::string& raw) {
     std::size_t j = raw.find('/', i);
     if (j == std::string::npos) j = raw.size();
     const std::string part = raw.substr(i, j - i);
+    if (part == "..")
+      throw Error(ErrorCategory::daemon_api, "The tar stream has an entry `" + printable_path(raw) +
+                                                 "` that leaves its root (`..`): the stream is damaged or was tampered "
+                                                 "with. Check the daemon gsc talks to (DOCKER_HOST).");
     if (!part.empty() && part != ".") {
       if (out.size() > 1) out += '/';
       out += part;

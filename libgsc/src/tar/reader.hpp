@@ -46,6 +46,12 @@ class Reader {
 };
 
 // Normalizes a path from a tar header into "/a/b" form ("./a/b/" -> "/a/b", "." -> "/").
+// A ".." component is refused (a gsc::Error naming the entry): no archive the daemon writes of
+// a filesystem has one, and kept it would make paths outside the root ("/../../x").
 std::string normalize_path(const std::string& raw);
+
+// A path as it can go into a one-line message: control and non-ASCII bytes as \xNN, at most
+// `limit` bytes of it shown ("..." marks the cut).
+std::string printable_path(const std::string& path, std::size_t limit = 200);
 
 }  // namespace gsc::tar

@@ -88,7 +88,7 @@ TEST_CASE("follow_links: missing, dangling, loops, a file used as a directory", 
   const auto loop = image::follow_links(fs(), "/usr/local/bin/loop-a");
   CHECK(loop.end == image::LinkChain::End::loop);
   CHECK(loop.hops == Strings{"/usr/local/bin/loop-a", "/usr/local/bin/loop-b", "/usr/local/bin/loop-a"});
-  CHECK(image::follow_links(fs(), "/usr/bin/python3.11/x").end == image::LinkChain::End::missing);
+  CHECK(image::follow_links(fs(), "/usr/bin/python3.11/x").end == image::LinkChain::End::not_directory);
 }
 
 TEST_CASE("resolve_entrypoint: PATH lookup like execvp, the real file at the end", "[entrypoint]") {

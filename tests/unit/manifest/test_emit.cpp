@@ -131,3 +131,18 @@ TEST_CASE("quote: text that is not UTF-8 is an input error", "[emit]") {
     }
   }
 }
+
+TEST_CASE("quote: the error names the text, escaped and cut", "[emit][hostile]") {
+  try {
+    quote("/opt/over\xc0\xaflong`x");
+    FAIL("quoted");
+  } catch (const gsc::Error& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("`/opt/over\\xc0\\xaflong\\x60x` is not UTF-8"));
+  }
+  try {
+    quote(std::string(1000, '\xff'));
+    FAIL("quoted");
+  } catch (const gsc::Error& e) {
+    CHECK(std::string(e.what()).size() < 400);
+  }
+}

@@ -5,6 +5,8 @@
 #include "gsc/byte_source.hpp"
 #include "tar/reader.hpp"
 #include "tar/writer.hpp"
+#include "unit/raw_tar.hpp"
+#include "gsc/error.hpp"
 
 using namespace gsc;
 
@@ -87,4 +89,26 @@ TEST_CASE("normalize_path", "[tar]") {
   CHECK(tar::normalize_path(".") == "/");
   CHECK(tar::normalize_path("etc//passwd") == "/etc/passwd");
   CHECK(tar::normalize_path("/abs") == "/abs");
+}
+
+TEST_CASE("normalize_path refuses `..`: a crafted stream cannot name paths outside the root", "[tar][hostile]") {
+  CHECK_THROWS_AS(tar::normalize_path("../../escape-up"), gsc::Error);
+  CHECK_THROWS_AS(tar::normalize_path("usr/../../x"), gsc::Error);
+  CHECK(tar::normalize_path("a/..b/c..") == "/a/..b/c..");
+  auto source = make_memory_source(gsc_test::RawTar().file("ok", "1").file("../../escape-up", "x").finish());
+  tar::Reader reader(*source);
+  CHECK(reader.next()->path == "/ok");
+  try {
+    reader.next();
+    FAIL("read ../../escape-up");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::daemon_api);
+    CHECK_THAT(e.what(), Catch::Contains("`../../escape-up`"));
+  }
+}
+
+TEST_CASE("printable_path: control, non-ASCII and backquote bytes escaped, long paths cut", "[tar]") {
+  CHECK(tar::printable_path("/opt/over\xc0\xaflong") == "/opt/over\\xc0\\xaflong");
+  CHECK(tar::printable_path("a\nb`c") == "a\\x0ab\\x60c");
+  CHECK(tar::printable_path(std::string(300, 'x'), 10) == "xxxxxxxxxx...");
 }
