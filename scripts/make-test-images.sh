@@ -25,6 +25,18 @@ record=
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 label_of() { docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
 work=$(mktemp -d /tmp/gsc-images.XXXXXX)
+
+# The machine's own Debian mirror, as apt knows it (deb822 `URIs:` or one-line `deb` sources):
+# the first source of the main archive (a path ending in /debian).
+debian_mirror() {
+  local uri
+  uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }')
+  [ -n "$uri" ] || uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+        awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\// && $i ~ /\/debian\/?$/) { print $i; exit } }')
+  [ -n "$uri" ] || { echo "make-test-images: no Debian mirror in /etc/apt/sources.list{,.d/}: add the main archive there" >&2; return 1; }
+  echo "$uri"
+}
 trap 'rm -rf "$work"' EXIT
 
 # Debian 12 minbase: debootstrap once, cache the tar (written atomically), import when missing.
@@ -33,7 +45,8 @@ if ! have gsc-test/debian:12; then
   if [ ! -s "$tarball" ]; then
     echo "make-test-images: debootstrap Debian 12 (minbase) into the cache $tarball"
     mkdir -p "$cache"
-    debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
+    mirror=$(debian_mirror)
+    debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
       { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
     rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
     tar --numeric-owner --sort=name -C "$work/rootfs" -cf "$tarball.tmp" .
