@@ -54,7 +54,13 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const AppAnalysis& 
   d.entrypoint = manifest::quote(analysis.interpreter.empty() ? analysis.entrypoint.real : analysis.entrypoint.found);
   d.libsysdb_uri = manifest::quote("file:" + libsysdb);
   d.libsysdb_sha256 = manifest::quote(sysdb->sha256);
-  d.log_level = manifest::quote(in.build_type == BuildType::debug ? "all" : "error");  // as the original
+  // Release builds log warnings: a file Gramine refuses is named ("Disallowing access to file
+  // ..."), not only an EACCES the app may swallow; but not for runtimes that make Gramine warn
+  // all the time. Debug builds log everything; debugoptimized logs errors, as the original.
+  d.log_level = manifest::quote(in.build_type == BuildType::debug            ? "all"
+                                : in.build_type == BuildType::debugoptimized ? "error"
+                                : analysis.runtime.quiet_log_reason.empty()  ? "warning"
+                                                                             : "error");
   d.ld_library_path = manifest::quote(join(libs, ":"));
   d.path = manifest::quote(search_path(in));
   d.insecure_args = in.insecure_args == InsecureArgs::yes;
