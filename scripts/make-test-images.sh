@@ -87,12 +87,13 @@ fi
 
 # The stand-in Gramine: rebuilt when its programs changed.
 launcher=$bin/fixtures/bin/gramine-launcher
+sgx_loader=$bin/fixtures/bin/gramine-sgx-loader
 signer=$bin/fixtures/bin/gramine-sgx-sign
-if [ ! -x "$launcher" ] || [ ! -x "$signer" ]; then
+if [ ! -x "$launcher" ] || [ ! -x "$sgx_loader" ] || [ ! -x "$signer" ]; then
   echo "make-test-images: the stand-in Gramine's programs are not built ($launcher). Build target gsc_fixture_tools first." >&2
   exit 1
 fi
-tools_sum=$(cat "$launcher" "$signer" | sha256sum | cut -c1-64)
+tools_sum=$(cat "$launcher" "$sgx_loader" "$signer" | sha256sum | cut -c1-64)
 if [ "$(label_of gsc-test/gramine-standin:1.9 gsc.test.tools)" != "$tools_sum" ]; then
   ctx=$work/standin
   prefix=$ctx/gramine/meson_build_output
@@ -101,6 +102,9 @@ if [ "$(label_of gsc-test/gramine-standin:1.9 gsc.test.tools)" != "$tools_sum" ]
   cp "$launcher" "$prefix/bin/gramine-direct"
   cp "$launcher" "$prefix/bin/gramine-sgx"
   cp "$signer" "$prefix/bin/gramine-sgx-sign"
+  # As in Gramine's install: the loaders beside the PALs (the direct one static, the SGX one not).
+  cp "$launcher" "$lib/direct/loader"
+  cp "$sgx_loader" "$lib/sgx/loader"
   echo "stand-in direct PAL" >"$lib/direct/libpal.so"
   echo "stand-in SGX PAL" >"$lib/sgx/libpal.so"
   echo "stand-in libsysdb" >"$lib/libsysdb.so"

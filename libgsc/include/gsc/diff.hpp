@@ -16,7 +16,7 @@ namespace gsc {
 struct MeasuredImage {
   std::string name;
   std::string manifest;                   // /gramine/app_files/entrypoint.manifest
-  std::string trusted_argv;               // /gramine/app_files/trusted_argv ("" with --insecure-args)
+  std::string trusted_argv;               // /gramine/app_files/trusted_argv of older images (now loader.argv)
   std::optional<SigstructInfo> sigstruct; // when signed
   std::string gramine_image_id;           // label gsc.gramine.image_id
   std::string gramine_version;            // label gsc.gramine.version of that image, if any

@@ -175,7 +175,8 @@ std::vector<std::string> default_exclusions() {
   return {R"(/boot/.*)",      R"(/\.dockerenv)",          R"(/\.dockerinit)",   R"(/dev/.*)",
           R"(/etc/gshadow.*)", R"(/etc/mtab)",            R"(/etc/\.pwd\.lock)", R"(/etc/rc(\d|.)\.d/.*)",
           R"(/etc/security/.*)", R"(/etc/shadow.*)",      R"(/proc/.*)",        R"(/sys/.*)",
-          R"(/var/.*)",       R"(/etc/hosts)",            R"(/etc/hostname)",   R"(/etc/resolv\.conf)"};
+          R"(/var/.*)",       R"(/etc/hosts)",            R"(/etc/hostname)",   R"(/etc/resolv\.conf)",
+          R"(/gramine/gsc/.*)"};
 }
 
 TrustedFiles trusted_files(const Filesystem& fs, const TrustedFilesOptions& options, const std::string& root) {

@@ -26,7 +26,8 @@ struct TrustedFile {
 bool valid_utf8(std::string_view s);
 
 // The original GSC's exclusions (anchored regexes), plus the three files Docker rewrites in
-// every container (/etc/hosts, /etc/hostname, /etc/resolv.conf): Gramine provides them.
+// every container (/etc/hosts, /etc/hostname, /etc/resolv.conf): Gramine provides them; and
+// /gramine/gsc, what starts the enclave from outside it (never opened inside).
 std::vector<std::string> default_exclusions();
 
 struct TrustedFilesOptions {

@@ -16,7 +16,7 @@ namespace {
 void flatten(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
   for (const auto& [k, v] : table) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (key == "sgx.trusted_files") continue;
+    if (key == "sgx.trusted_files" || key == "loader.argv") continue;  // compared entry by entry
     if (const auto* t = v.as_table(); t && !t->is_inline() && key != "loader.entrypoint" && key != "fs.root") {
       flatten(*t, key, out);
       continue;
@@ -53,6 +53,16 @@ std::vector<std::string> split_argv(const std::string& bytes) {
   return out;
 }
 
+// The trusted argv: the manifest's loader.argv, or an older image's trusted_argv file.
+std::vector<std::string> argv_of(const toml::table& manifest, const std::string& trusted_argv) {
+  if (const auto* array = manifest["loader"]["argv"].as_array()) {
+    std::vector<std::string> out;
+    for (const auto& arg : *array) out.push_back(arg.value_or(std::string()));
+    return out;
+  }
+  return split_argv(trusted_argv);
+}
+
 void compare_values(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b,
                     ImageDiff& d) {
   std::map<std::string, std::pair<std::string, std::string>> changes;
@@ -66,7 +76,7 @@ void compare_values(const std::map<std::string, std::string>& a, const std::map<
     else if (k == "fs.mounts") d.mounts.push_back(c);
     else if (k.rfind("sgx.", 0) == 0) d.sgx.push_back(c);
     else if (k == "loader.entrypoint") d.runtime.push_back(c);
-    else if (k == "loader.argv_src_file" || k == "loader.insecure__use_cmdline_argv" || k == "libos.entrypoint")
+    else if (k == "loader.argv" || k == "loader.argv_src_file" || k == "loader.insecure__use_cmdline_argv" || k == "libos.entrypoint")
       d.argv.push_back(c);
     else d.other.push_back(c);
   }
@@ -126,7 +136,7 @@ ImageDiff diff_measured(const MeasuredImage& a, const MeasuredImage& b) {
   flatten(mb, "", fb);
   compare_values(fa, fb, d);
 
-  const auto aa = split_argv(a.trusted_argv), ab = split_argv(b.trusted_argv);
+  const auto aa = argv_of(ma, a.trusted_argv), ab = argv_of(mb, b.trusted_argv);
   for (std::size_t i = 0; i < std::max(aa.size(), ab.size()); ++i) {
     const std::string x = i < aa.size() ? aa[i] : "", y = i < ab.size() ? ab[i] : "";
     if (x != y || i >= aa.size() || i >= ab.size()) d.argv.push_back({"argv[" + std::to_string(i) + "]", x, y});

@@ -118,7 +118,8 @@ void add_own_trusted_files(toml::table& table, const std::vector<TrustedEntry>& 
 const std::vector<std::string>& files_gsc_writes_later() {
   static const std::vector<std::string> files{
       "/gramine/app_files/entrypoint.manifest", "/gramine/app_files/entrypoint.manifest.sgx",
-      "/gramine/app_files/entrypoint.sig", "/gramine/app_files/trusted_file_sizes"};
+      "/gramine/app_files/entrypoint.sig", "/gramine/app_files/trusted_file_sizes",
+      "/gramine/app_files/trusted_argv"};
   return files;
 }
 
@@ -137,6 +138,7 @@ std::vector<std::string> drop_entries_for_later_files(toml::table& table) {
     const std::string why =
         *path == later[0]   ? "it is this manifest, which the enclave measures as a whole"
         : *path == later[3] ? "it only records sizes for `gsc diff-image`, and the app never reads it"
+        : *path == later[4] ? "gsc measures the app's argv as `loader.argv` in the manifest instead"
                             : "sign-image writes it from this manifest";
     lines.push_back("Your manifest lists `file:" + *path + "` in sgx.trusted_files: gsc writes that file itself "
                     "after hashing (" + why + "), so the entry is left out.");

@@ -39,8 +39,8 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   data.app_image = base;
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, data));
-  for (const auto& [name, file] : in.app_files(o.templates_dir))
-    context.add_file("app_files/" + name, file.first, file.second);
+  for (const auto& [name, file] : in.host_files()) context.add_file("gsc/" + name, file.first, file.second);
+  for (const auto& [name, file] : in.app_files()) context.add_file("app_files/" + name, file.first, file.second);
 
   docker::BuildOptions build;
   build.context = context.finish();
@@ -57,6 +57,7 @@ std::string build_final(docker::Client& client, const std::string& stage_id, con
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
   const templates::FinalLayerData data{.stage_image = stage_id,
+                                       .entrypoint_json = in.entrypoint_json(),
                                        .cmd_json = in.cmd_json(),
                                        .labels = in.labels(o),
                                        .path = ops::final_image_path(in.command.path, in.build_type)};

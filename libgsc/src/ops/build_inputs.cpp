@@ -10,10 +10,13 @@
 #include "ops/image_distro.hpp"
 #include "ops/labels.hpp"
 #include "ops/pull.hpp"
+#include "core/embedded.hpp"
 
 namespace gsc::ops {
 
 std::string BuildInputs::gramine_lib_dir() const { return std::string(kGraminePrefix) + "/" + layout.lib_dir; }
+
+std::string BuildInputs::pal_dir() const { return gramine_lib_dir() + "/gramine"; }
 
 templates::StageData BuildInputs::stage_data(const std::string& app_image_name) const {
   templates::StageData d;
@@ -22,29 +25,38 @@ templates::StageData BuildInputs::stage_data(const std::string& app_image_name) 
   d.gramine_image = gramine_image.id;
   d.gramine_image_name = gramine_image_name;
   d.copy_whole_gramine = build_type != BuildType::release;
-  // The SGX loader links libprotobuf-c besides libc: take it from the Gramine image rather than
-  // installing packages (and a package manager's state) into the app image.
-  d.runtime_libs = {{layout.system_lib + "/libprotobuf-c.so.1", gramine_lib_dir() + "/gsc/"}};
+  d.app_files = !app_files().empty();
   return d;
 }
 
-templates::ApploaderData BuildInputs::apploader_data() const {
-  templates::ApploaderData d;
-  d.trace = build_type != BuildType::release;
-  d.insecure_args = insecure_args == InsecureArgs::yes;
-  for (const auto& arg : command.binary_arguments) d.binary_arguments += " " + templates::shell_quote(arg);
-  d.runtime_lib_dir = templates::shell_quote(gramine_lib_dir() + "/gsc");
-  d.gramine_prefix = kGraminePrefix;
-  return d;
-}
-
-std::map<std::string, std::pair<std::string, unsigned>> BuildInputs::app_files(const std::string& templates_dir) const {
+std::map<std::string, std::pair<std::string, unsigned>> BuildInputs::app_files() const {
   std::map<std::string, std::pair<std::string, unsigned>> files;
-  files["apploader.sh"] = {templates::render_apploader(templates_dir, apploader_data()), 0755};
-  if (insecure_args == InsecureArgs::no) files["trusted_argv"] = {command.trusted_argv, 0644};
   if (etc_files.hosts) files["hosts"] = {manifest::hosts_text(), 0644};
   if (etc_files.hostname) files["hostname"] = {manifest::hostname_text(), 0644};
   return files;
+}
+
+std::map<std::string, std::pair<std::string, unsigned>> BuildInputs::host_files() const {
+  std::map<std::string, std::pair<std::string, unsigned>> files;
+  const std::string prefix = std::string(gramine::kHostDir) + "/";
+  files[std::string(gramine::kLauncher).substr(prefix.size())] = {std::string(embedded::launcher()), 0755};
+  for (const auto& f : sgx_loader) {
+    const bool program = f.path == gramine::kSgxLoader || f.path == gramine::kDynamicLinker;
+    files[f.path.substr(prefix.size())] = {f.bytes, program ? 0755u : 0644u};
+  }
+  return files;
+}
+
+std::string BuildInputs::entrypoint_json() const {
+  std::vector<std::string> entrypoint{gramine::kLauncher, "--pal-dir", pal_dir()};
+  if (build_type != BuildType::release) entrypoint.push_back("--trace");
+  if (insecure_args == InsecureArgs::yes) entrypoint.push_back("--insecure-args");
+  entrypoint.push_back("--");
+  // With --insecure-args the app's argv is what follows: the ENTRYPOINT's own arguments, then
+  // CMD or the arguments of `docker run`.
+  if (insecure_args == InsecureArgs::yes)
+    entrypoint.insert(entrypoint.end(), command.binary_arguments.begin(), command.binary_arguments.end());
+  return nlohmann::json(entrypoint).dump();
 }
 
 std::string BuildInputs::cmd_json() const {
@@ -63,6 +75,28 @@ std::map<std::string, std::string> BuildInputs::labels(const BuildOptions& o) co
           {label::insecure_args, insecure_args == InsecureArgs::yes ? "true" : "false"},
           {label::linux_pal, linux_pal == LinuxPal::yes ? "true" : "false"}};
 }
+
+namespace {
+
+// Gramine's SGX loader, re-pointed at gsc's copy of the dynamic linker, with the libraries it
+// needs, read from the Gramine image (never started).
+std::vector<gramine::HostFile> read_sgx_loader(docker::Client& client, const docker::ImageInspect& image,
+                                               const std::string& image_name, const std::string& pal_dir) {
+  EphemeralContainer container(client, docker::ContainerCreateOptions{
+                                           .image = image.id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
+  const auto read = [&](const std::string& path) { return read_container_file(client, container.id(), path, 64 << 20); };
+  try {
+    return gramine::sgx_loader_files(read, pal_dir + "/sgx/loader", gramine::default_library_dirs());
+  } catch (const Error& e) {
+    if (e.category() != ErrorCategory::input) throw;
+    std::string message = e.what();
+    const std::string generic = "The Gramine image ";
+    if (message.rfind(generic, 0) == 0) message = message.substr(generic.size());
+    throw Error(ErrorCategory::input, "The Gramine image `" + image_name + "` " + message);
+  }
+}
+
+}  // namespace
 
 BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
   BuildInputs in;
@@ -90,12 +124,23 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
          "app: " + argv + (o.insecure_args == InsecureArgs::yes ? " (runtime arguments replace CMD: --insecure-args)"
                                                                  : " (trusted argv: runtime arguments are ignored)"));
 
+  // The distro says where Gramine's files and the system's libraries are. An image without one
+  // (distroless, FROM scratch) takes it from a prebuilt Gramine image: everything that runs
+  // outside the enclave comes from there.
+  std::optional<manifest::Distro> app_distro;
   if (in.config.distro == "auto") {
-    in.distro = image_distro(client, in.app_image.id, o.image, o.config_path);
+    app_distro = image_distro(client, in.app_image.id);
+    if (!app_distro && in.config.gramine.image.empty())
+      throw Error(ErrorCategory::input, "`" + o.image + "` has no /etc/os-release, so `Distro: auto` cannot tell which "
+                                        "distro to compile Gramine for. Set `Distro` or `Gramine.Image` in " +
+                                            o.config_path + ".");
   } else {
-    in.distro = manifest::parse_distro(in.config.distro);
+    app_distro = manifest::parse_distro(in.config.distro);
   }
-  in.layout = templates::layout_for(in.distro.family);
+  if (app_distro) {
+    in.distro = *app_distro;
+    in.layout = templates::layout_for(in.distro.family);
+  }
 
   // Gramine: the prebuilt image of config.yaml, or one compiled for this distro (once, then reused).
   if (in.config.gramine.image.empty()) {
@@ -123,6 +168,18 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
     throw Error(ErrorCategory::input, "`-L` needs Gramine's direct PAL, but `" + in.gramine_image_name +
                                           "` was compiled without it. Compile it again with `gsc build-gramine` "
                                           "(which always builds it).");
+  if (!app_distro) {
+    const auto gramine_distro = image_distro(client, in.gramine_image.id);
+    if (!gramine_distro)
+      throw Error(ErrorCategory::input, "Neither `" + o.image + "` nor the Gramine image `" + in.gramine_image_name +
+                                            "` has /etc/os-release. Set `Distro` in " + o.config_path + ".");
+    in.distro = *gramine_distro;
+    in.layout = templates::layout_for(in.distro.family);
+    report(progress, ProgressEvent::Kind::info,
+           "`" + o.image + "` has no distro (/etc/os-release): Gramine and what starts it come whole from `" +
+               in.gramine_image_name + "` (" + in.distro.name + ")");
+  }
+  in.sgx_loader = read_sgx_loader(client, in.gramine_image, in.gramine_image_name, in.pal_dir());
 
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
   return in;

@@ -11,6 +11,7 @@
 #include "gsc/config.hpp"
 #include "gsc/docker.hpp"
 #include "gsc/ops.hpp"
+#include "gramine/host_runtime.hpp"
 #include "manifest/app.hpp"
 #include "manifest/places.hpp"
 #include "templates/render.hpp"
@@ -33,13 +34,20 @@ struct BuildInputs {
   BuildType build_type = BuildType::release;
   InsecureArgs insecure_args = InsecureArgs::no;
   LinuxPal linux_pal = LinuxPal::no;
+  std::vector<gramine::HostFile> sgx_loader;         // Gramine's SGX loader and what it needs, for /gramine/gsc
 
   // Gramine's library directory in the image: /gramine/meson_build_output/lib/x86_64-linux-gnu.
   std::string gramine_lib_dir() const;
+  // Gramine's pkglibdir, where the PALs are: .../lib/x86_64-linux-gnu/gramine.
+  std::string pal_dir() const;
   templates::StageData stage_data(const std::string& app_image_name) const;
-  templates::ApploaderData apploader_data() const;
-  // gsc's files of the stage image's /gramine/app_files: apploader.sh, trusted_argv, hosts, hostname.
-  std::map<std::string, std::pair<std::string, unsigned>> app_files(const std::string& templates_dir) const;
+  // gsc's files of the stage image's /gramine/app_files (hosts, hostname), by name.
+  std::map<std::string, std::pair<std::string, unsigned>> app_files() const;
+  // What starts the enclave, outside it (/gramine/gsc): gsc-launch, the SGX loader, its
+  // dynamic linker and libraries; by path under /gramine/gsc.
+  std::map<std::string, std::pair<std::string, unsigned>> host_files() const;
+  // The image's ENTRYPOINT: gsc-launch and its arguments, as a JSON array.
+  std::string entrypoint_json() const;
   // The image's CMD: the app's CMD with --insecure-args (runtime args replace it), else [].
   std::string cmd_json() const;
   // The labels of the unsigned image (what sign-image and other tools read).

@@ -64,6 +64,15 @@ toml::table entrypoint_manifest(const image::Filesystem& fs, const AppAnalysis& 
   d.ld_library_path = manifest::quote(join(libs, ":"));
   d.path = manifest::quote(search_path(in));
   d.insecure_args = in.insecure_args == InsecureArgs::yes;
+  // The trusted argv, unless the user's manifest says how argv is given (Gramine takes one way).
+  const auto* loader = in.user_manifest["loader"].as_table();
+  const bool user_argv = loader && (loader->contains("argv") || loader->contains("argv_src_file") ||
+                                    loader->contains("insecure__use_cmdline_argv"));
+  if (!d.insecure_args && !user_argv) {
+    std::vector<std::string> quoted;
+    for (const auto& arg : in.command.argv) quoted.push_back(manifest::quote(arg));
+    d.trusted_argv = "[" + join(quoted, ", ") + "]";
+  }
   d.start_dir = manifest::quote(in.command.working_dir);
   d.debug = in.build_type == BuildType::release ? "false" : "true";
   // No USER: uid 0, as Docker runs it, without looking for a passwd file the image may lack.
@@ -229,7 +238,6 @@ FinalManifest make_final_manifest(const ScannedStage& stage, const AppAnalysis& 
     own.push_back({path, node->sha256});
     sizes[path] = node->size;
   };
-  if (in.insecure_args == InsecureArgs::no) own_file("/gramine/app_files/trusted_argv");
   if (in.etc_files.hosts) own_file(manifest::kHostsFile);
   if (in.etc_files.hostname) own_file(manifest::kHostnameFile);
   manifest::add_own_trusted_files(table, own);

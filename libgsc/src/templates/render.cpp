@@ -142,26 +142,14 @@ std::string render_install_script(const std::string& dir, const DistroLayout& la
 std::string template_text(const std::string& dir, const std::string& name) { return read_template(dir, name); }
 
 std::string render_stage_dockerfile(const std::string& dir, const StageData& d) {
-  const data libs = list_of(d.runtime_libs, "source", "destination",
-                            [](const CopyFrom& lib) { return std::pair{lib.source, lib.destination}; });
   data v;
   v.set("app_image", d.app_image);
   v.set("app_image_name", d.app_image_name);
   v.set("gramine_image", d.gramine_image);
   v.set("gramine_image_name", d.gramine_image_name);
   v.set("copy_whole_gramine", flag(d.copy_whole_gramine));
-  v.set("runtime_libs", libs);
+  v.set("app_files", flag(d.app_files));
   return render(dir, "common/Dockerfile.stage", v);
-}
-
-std::string render_apploader(const std::string& dir, const ApploaderData& d) {
-  data v;
-  v.set("trace", flag(d.trace));
-  v.set("insecure_args", flag(d.insecure_args));
-  v.set("binary_arguments", d.binary_arguments);
-  v.set("runtime_lib_dir", d.runtime_lib_dir);
-  v.set("gramine_prefix", d.gramine_prefix);
-  return render(dir, "common/apploader.sh", v);
 }
 
 std::string render_entrypoint_manifest(const std::string& dir, const EntrypointManifestData& d) {
@@ -173,6 +161,8 @@ std::string render_entrypoint_manifest(const std::string& dir, const EntrypointM
   v.set("ld_library_path", d.ld_library_path);
   v.set("path", d.path);
   v.set("insecure_args", flag(d.insecure_args));
+  v.set("argv_in_manifest", flag(!d.trusted_argv.empty()));
+  v.set("trusted_argv", d.trusted_argv);
   v.set("start_dir", d.start_dir);
   v.set("debug", d.debug);
   v.set("set_ids", flag(d.set_ids));
@@ -184,6 +174,7 @@ std::string render_entrypoint_manifest(const std::string& dir, const EntrypointM
 std::string render_final_dockerfile(const std::string& dir, const FinalLayerData& d) {
   data v;
   v.set("stage_image", d.stage_image);
+  v.set("entrypoint_json", d.entrypoint_json);
   v.set("cmd_json", d.cmd_json);
   v.set("path", dockerfile_quote(d.path));
   v.set("labels", label_arguments(d.labels));

@@ -24,26 +24,13 @@ struct DistroLayout {
 // The layout of a distro family: debian, ubuntu -> debian; centos, redhat -> redhat; suse.
 DistroLayout layout_for(const std::string& family);
 
-struct CopyFrom {
-  std::string source;
-  std::string destination;
-};
-
 struct StageData {
   std::string app_image;            // id
   std::string app_image_name;       // as the user named it (comment only)
   std::string gramine_image;        // id
   std::string gramine_image_name;
   bool copy_whole_gramine = false;  // non-release: all of /gramine, not only the install
-  std::vector<CopyFrom> runtime_libs;
-};
-
-struct ApploaderData {
-  bool trace = false;               // set -x (non-release)
-  bool insecure_args = false;
-  std::string binary_arguments;     // " 'a' 'b'": shell-quoted, each with a leading space
-  std::string runtime_lib_dir;      // shell-quoted
-  std::string gramine_prefix = "/gramine/meson_build_output";
+  bool app_files = true;            // the context has app_files/ (gsc's /etc/hosts, /etc/hostname)
 };
 
 struct EntrypointManifestData {     // every field is TOML text (strings quoted)
@@ -54,6 +41,7 @@ struct EntrypointManifestData {     // every field is TOML text (strings quoted)
   std::string ld_library_path;
   std::string path;
   bool insecure_args = false;
+  std::string trusted_argv;         // a TOML array (loader.argv); "" when the user's manifest says how
   std::string start_dir;
   std::string debug;                // "true" / "false"
   bool set_ids = false;             // a non-root USER: Gramine reports these ids to the app
@@ -63,6 +51,7 @@ struct EntrypointManifestData {     // every field is TOML text (strings quoted)
 
 struct FinalLayerData {
   std::string stage_image;
+  std::string entrypoint_json;      // ENTRYPOINT as a JSON array (gsc-launch and its arguments)
   std::string cmd_json;             // CMD as a JSON array
   std::map<std::string, std::string> labels;
   std::string path;                 // the image's PATH (ENV), unquoted
@@ -111,7 +100,6 @@ std::string render_install_script(const std::string& templates_dir, const Distro
 std::string template_text(const std::string& templates_dir, const std::string& name);
 
 std::string render_stage_dockerfile(const std::string& templates_dir, const StageData& data);
-std::string render_apploader(const std::string& templates_dir, const ApploaderData& data);
 std::string render_entrypoint_manifest(const std::string& templates_dir, const EntrypointManifestData& data);
 std::string render_final_dockerfile(const std::string& templates_dir, const FinalLayerData& data);
 std::string render_sign_dockerfile(const std::string& templates_dir, const SignData& data);

@@ -98,10 +98,10 @@ TEST_CASE("entry point: a chain of links ends at the real file, argv[0] stays as
   const std::string image = "gsc-" + app + "-unsigned";
   // A script starts at the path it was found at (its interpreter gets that as $0).
   CHECK(has_line(manifest_of(image), "libos.entrypoint = \"/usr/local/bin/hello\""));
-  using namespace std::string_literals;
-  CHECK(cat_in(image, "/gramine/app_files/trusted_argv") == "hello\0a b\0"s);
+  // argv is measured with the manifest; gsc's own files are only these (no link, no script).
+  CHECK(has_line(manifest_of(image), "loader.argv = [\"hello\", \"a b\"]"));
   CHECK(sh("docker run --rm --entrypoint /bin/ls " + sh_quote(image) + " /gramine/app_files").out ==
-        "apploader.sh\nentrypoint.manifest\nhostname\nhosts\ntrusted_argv\ntrusted_file_sizes\n");  // no link any more
+        "entrypoint.manifest\nhostname\nhosts\ntrusted_file_sizes\n");
   const Run run = run_direct(image);
   INFO(run.err);
   CHECK(run.status == 0);
@@ -122,7 +122,7 @@ TEST_CASE("no USER needs no /etc/passwd, a named USER still does", "[build][user
   const std::string app = unique_name("gsc-test-app/nopasswd");
   ImageGuard guard;
   guard.add_app(app);
-  // busybox: no /etc/passwd, no bash (it builds; apploader.sh would need bash to run it).
+  // busybox: no /etc/passwd, no bash, no os-release: it builds and runs.
   docker_build(app, "FROM gsc-test/busybox:1\nCMD [\"/bin/echo\", \"hi\"]\n");
   write_file(dir / "app.manifest", "");
   const std::string config = write_config(dir);
@@ -210,7 +210,7 @@ TEST_CASE("a manifest Gramine rejects fails the build in one line with Gramine's
   }
 }
 
-TEST_CASE("allow_all_but_log: the trusted argv (and gsc's hosts files) stay trusted, the app runs",
+TEST_CASE("allow_all_but_log: the argv stays measured (gsc's hosts files trusted), the app runs",
           "[build][policy]") {
   TempDir dir;
   const std::string app = unique_name("gsc-test-app/allowall");
@@ -223,12 +223,12 @@ TEST_CASE("allow_all_but_log: the trusted argv (and gsc's hosts files) stay trus
   REQUIRE(build.status == 0);
   const std::string image = "gsc-" + app + "-unsigned";
   const auto trusted = trusted_files_of(manifest_of(image));
-  CHECK(trusted.size() == 3);
-  CHECK(trusted.count("/gramine/app_files/trusted_argv") == 1);
+  CHECK(trusted.size() == 2);
   CHECK(trusted.count("/gramine/app_files/hosts") == 1);
   CHECK(trusted.count("/gramine/app_files/hostname") == 1);
-  CHECK_THAT(build.out, Catch::Contains("(3 trusted files)"));
-  const Run run = run_direct(image);  // the stand-in refuses an argv file that is not trusted
+  CHECK(has_line(manifest_of(image), "loader.argv = [\"/bin/echo\", \"policy\"]"));
+  CHECK_THAT(build.out, Catch::Contains("(2 trusted files)"));
+  const Run run = run_direct(image);
   INFO(run.err);
   CHECK(run.status == 0);
   CHECK(run.out == "policy\n");
