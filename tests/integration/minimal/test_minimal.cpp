@@ -79,6 +79,8 @@ TEST_CASE("FROM scratch with only a static busybox: argv and cwd, direct and SGX
   guard.add_app(app);
   docker_build(app,
                "FROM gsc-test/busybox:1 AS bb\nFROM scratch\nCOPY --from=bb /bin/busybox /busybox\nWORKDIR /work\n"
+               // The image's ENV cannot choose the PAL (issue #17, item 4): only `docker run -e`.
+               "ENV GRAMINE_MODE=direct GSC_PAL=Linux\n"
                "ENTRYPOINT [\"/busybox\", \"sh\", \"-c\", \"echo \\\"argv0=$0 args=$1,$2 cwd=$PWD\\\"\", \"zero\"]\n"
                "CMD [\"one\", \"two words\"]\n");
   const std::string image = graminize(dir, app);
@@ -99,7 +101,7 @@ TEST_CASE("FROM scratch with only a static busybox: argv and cwd, direct and SGX
   CHECK(bad_mode.status != 0);
   CHECK_THAT(bad_mode.err, Catch::Contains("GRAMINE_MODE must be `sgx` or `direct`, not `fast`"));
 
-  // Unsigned, SGX mode says how to proceed.
+  // Unsigned, SGX mode (the default, whatever the image's ENV says) says how to proceed.
   const Run unsigned_sgx = run_image(image, "");
   CHECK(unsigned_sgx.status != 0);
   CHECK_THAT(unsigned_sgx.err, Catch::Contains("this image is not signed") && Catch::Contains("gsc sign-image"));
