@@ -22,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kMagic[8] = {'G', 'S', 'C', 'S', 'C', 'A', 'N', '2'};
+constexpr char kStringsMagic[8] = {'G', 'S', 'C', 'L', 'I', 'S', 'T', '1'};
 constexpr std::size_t kDigest = 32;
 
 void put_u64(std::string& out, std::uint64_t v) {
@@ -175,23 +176,14 @@ std::string ScanCache::path_of(const std::string& key) const {
   return directory_ + "/" + sha256_hex(key).substr(0, 40) + ".scan";
 }
 
-std::optional<ScanResult> ScanCache::load(const std::string& key) const {
+std::optional<std::string> ScanCache::read_entry(const std::string& key) const {
   if (directory_.empty()) return std::nullopt;
-  const std::string path = path_of(key);
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path_of(key), std::ios::binary);
   if (!in) return std::nullopt;
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto result = deserialize_scan(bytes);
-  std::error_code ec;
-  if (!result) {
-    fs::remove(path, ec);  // damaged: never served, and gone for the next run
-    return std::nullopt;
-  }
-  fs::last_write_time(path, fs::file_time_type::clock::now(), ec);  // recently used
-  return result;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-void ScanCache::store(const std::string& key, const ScanResult& result) const {
+void ScanCache::write_entry(const std::string& key, const std::string& bytes) const {
   if (directory_.empty()) return;
   std::error_code ec;
   fs::create_directories(directory_, ec);
@@ -199,12 +191,62 @@ void ScanCache::store(const std::string& key, const ScanResult& result) const {
   ::chmod(directory_.c_str(), 0700);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::string tmp = directory_ + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng());
-  if (!write_new_file(tmp, serialize_scan(result))) return;
+  if (!write_new_file(tmp, bytes)) return;
   if (::rename(tmp.c_str(), path_of(key).c_str()) != 0) {
     ::unlink(tmp.c_str());
     return;
   }
   evict();
+}
+
+std::optional<ScanResult> ScanCache::load(const std::string& key) const {
+  const auto bytes = read_entry(key);
+  if (!bytes) return std::nullopt;
+  auto result = deserialize_scan(*bytes);
+  std::error_code ec;
+  if (!result) {
+    fs::remove(path_of(key), ec);  // damaged: never served, and gone for the next run
+    return std::nullopt;
+  }
+  fs::last_write_time(path_of(key), fs::file_time_type::clock::now(), ec);  // recently used
+  return result;
+}
+
+void ScanCache::store(const std::string& key, const ScanResult& result) const { write_entry(key, serialize_scan(result)); }
+
+std::optional<std::vector<std::string>> ScanCache::load_strings(const std::string& key) const {
+  const auto bytes = read_entry(key);
+  if (!bytes) return std::nullopt;
+  std::error_code ec;
+  const auto damaged = [&]() -> std::optional<std::vector<std::string>> {
+    fs::remove(path_of(key), ec);
+    return std::nullopt;
+  };
+  if (bytes->size() < sizeof kStringsMagic + kDigest ||
+      bytes->compare(0, sizeof kStringsMagic, kStringsMagic, sizeof kStringsMagic) != 0)
+    return damaged();
+  const std::string_view body(bytes->data(), bytes->size() - kDigest);
+  if (sha256_raw(body) != bytes->substr(bytes->size() - kDigest)) return damaged();
+  Cursor c(body.substr(sizeof kStringsMagic));
+  std::uint64_t count;
+  if (!c.u64(count)) return damaged();
+  std::vector<std::string> out;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::string s;
+    if (!c.bytes(s)) return damaged();
+    out.push_back(std::move(s));
+  }
+  if (!c.done()) return damaged();
+  fs::last_write_time(path_of(key), fs::file_time_type::clock::now(), ec);
+  return out;
+}
+
+void ScanCache::store_strings(const std::string& key, const std::vector<std::string>& strings) const {
+  std::string out(kStringsMagic, sizeof kStringsMagic);
+  put_u64(out, strings.size());
+  for (const auto& s : strings) put_bytes(out, s);
+  out += sha256_raw(out);
+  write_entry(key, out);
 }
 
 // Oldest entries out until the limits hold; temporary files of crashed runs (an hour old) too.

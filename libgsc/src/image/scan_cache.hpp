@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "image/scan.hpp"
 
@@ -31,6 +32,11 @@ class ScanCache {
   // Stores a scan; best effort (a full disk or a read-only cache only costs the next rebuild).
   void store(const std::string& key, const ScanResult& result) const;
 
+  // Any other result derived from an image's content (a list of strings), under the same rules:
+  // checksummed, written atomically, evicted with the scans.
+  std::optional<std::vector<std::string>> load_strings(const std::string& key) const;
+  void store_strings(const std::string& key, const std::vector<std::string>& strings) const;
+
   const std::string& directory() const { return directory_; }
 
   // $GSC_CACHE_DIR, else $XDG_CACHE_HOME/gsc, else $HOME/.cache/gsc; with "/scans" appended.
@@ -39,6 +45,8 @@ class ScanCache {
 
  private:
   std::string path_of(const std::string& key) const;
+  std::optional<std::string> read_entry(const std::string& key) const;
+  void write_entry(const std::string& key, const std::string& bytes) const;
   void evict() const;
 
   std::string directory_;

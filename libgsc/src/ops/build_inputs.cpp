@@ -4,6 +4,7 @@
 
 #include "gsc/error.hpp"
 #include "image/scan.hpp"
+#include "image/scan_cache.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
 #include "ops/container.hpp"
@@ -96,6 +97,28 @@ std::vector<gramine::HostFile> read_sgx_loader(docker::Client& client, const doc
   }
 }
 
+// The same, kept in gsc's cache: a Gramine image's id names its content, so a rebuild needs no
+// container for it.
+std::vector<gramine::HostFile> cached_sgx_loader(docker::Client& client, const docker::ImageInspect& image,
+                                                 const std::string& image_name, const std::string& pal_dir,
+                                                 const BuildOptions& o) {
+  const image::ScanCache cache(o.cache_dir.empty() ? image::ScanCache::default_directory() : o.cache_dir);
+  const std::string key = "sgx-loader:1:" + image.id + ":" + pal_dir;
+  if (o.use_cache == UseCache::yes) {
+    if (const auto strings = cache.load_strings(key); strings && !strings->empty() && strings->size() % 3 == 0) {
+      std::vector<gramine::HostFile> files;
+      for (std::size_t i = 0; i < strings->size(); i += 3)
+        files.push_back({(*strings)[i], (*strings)[i + 1], (*strings)[i + 2]});
+      return files;
+    }
+  }
+  auto files = read_sgx_loader(client, image, image_name, pal_dir);
+  std::vector<std::string> strings;
+  for (const auto& f : files) strings.insert(strings.end(), {f.path, f.source, f.bytes});
+  cache.store_strings(key, strings);
+  return files;
+}
+
 }  // namespace
 
 BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
@@ -179,7 +202,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
            "`" + o.image + "` has no distro (/etc/os-release): Gramine and what starts it come whole from `" +
                in.gramine_image_name + "` (" + in.distro.name + ")");
   }
-  in.sgx_loader = read_sgx_loader(client, in.gramine_image, in.gramine_image_name, in.pal_dir());
+  in.sgx_loader = cached_sgx_loader(client, in.gramine_image, in.gramine_image_name, in.pal_dir(), o);
 
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
   return in;

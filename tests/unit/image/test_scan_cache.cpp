@@ -136,3 +136,23 @@ TEST_CASE("an unwritable cache directory costs nothing but the cache", "[scan_ca
   CHECK_FALSE(cache.load("k"));
   CHECK_FALSE(ScanCache("").load("k"));
 }
+
+TEST_CASE("string lists round-trip, a damaged one is never served, a scan is not a list", "[scan_cache]") {
+  TempDir dir;
+  const ScanCache cache(dir.path.string());
+  const std::vector<std::string> strings{"/gramine/gsc/sgx-loader", "", std::string("\0\x7f" "ELF", 5)};
+  cache.store_strings("list", strings);
+  CHECK(cache.load_strings("list") == strings);
+  CHECK_FALSE(cache.load_strings("other"));
+
+  for (const auto& e : fs::directory_iterator(dir.path)) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('X');
+  }
+  CHECK_FALSE(cache.load_strings("list"));
+  CHECK(fs::is_empty(dir.path));  // removed
+
+  cache.store_strings("list", strings);
+  CHECK_FALSE(cache.load("list"));  // another format under the same key: not a scan
+}
