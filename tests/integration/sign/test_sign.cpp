@@ -4,9 +4,16 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <regex>
+#include <thread>
 
+#include "gsc/docker.hpp"
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+#include "gsc/signer.hpp"
 #include "integration/support.hpp"
 
 using namespace gsc_test;
@@ -156,14 +163,12 @@ TEST_CASE("a key file that is a device, a fifo or huge is refused before it is r
   }
 }
 
-TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-safety]") {
-  auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
-  // Secrets of the key: the PEM body and the private exponent and primes (hex, as openssl prints).
-  const Run text = sh("openssl rsa -in " + sh_quote(f.key) + " -noout -text");
+// Secrets of a key: the PEM body and the private exponent and primes (hex, as openssl prints).
+std::vector<std::string> key_secrets(const std::string& key) {
+  const Run text = sh("openssl rsa -in " + sh_quote(key) + " -noout -text");
   REQUIRE(text.status == 0);
   std::vector<std::string> needles;
-  const std::string pem = slurp(f.key);
+  const std::string pem = slurp(key);
   needles.push_back(pem.substr(pem.find('\n') + 1, 64));  // first base64 line of the body
   for (const char* field : {"privateExponent:", "prime1:", "prime2:"}) {
     const auto at = text.out.find(field);
@@ -175,11 +180,18 @@ TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-s
     for (std::size_t i = 8; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     needles.push_back(bytes);
   }
-  // Every image gsc made or used, saved whole; plus the image metadata.
+  return needles;
+}
+
+// Every image gsc made or used, saved whole, their metadata, the containers and the daemon's
+// storage hold none of the key's secrets.
+void check_key_absent(const SignedFixture& f, const std::string& key) {
+  const std::vector<std::string> needles = key_secrets(key);
   const std::string tar = f.dir / "images.tar";
   REQUIRE(sh("docker save -o " + sh_quote(tar) + " " + sh_quote(f.signed_image()) + " " +
              sh_quote("gsc-" + f.app + "-unsigned") + " " + sh_quote(gramine_image())).status == 0);
   const std::string saved = slurp(tar);
+  std::filesystem::remove(tar);
   REQUIRE(saved.size() > 1000000);
   const std::string inspect = sh("docker image inspect " + sh_quote(f.signed_image())).out;
   for (const auto& needle : needles) {
@@ -188,11 +200,14 @@ TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-s
   }
   // No container of the signing is left, and the build cache holds no context with the key.
   CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  for (const auto& needle : needles) {
-    const Run grep = sh("grep -rlF " + sh_quote(needles.front()) + " /var/lib/docker 2>/dev/null | head -1");
-    CHECK(grep.out.empty());
-    (void)needle;
-  }
+  const Run grep = sh("grep -rlF " + sh_quote(needles.front()) + " /var/lib/docker 2>/dev/null | head -1");
+  CHECK(grep.out.empty());
+}
+
+TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-safety]") {
+  auto& f = fixture();
+  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  check_key_absent(f, f.key);
 }
 
 TEST_CASE("two-step signing with openssl in the middle equals direct signing", "[sign][two-step]") {
@@ -488,4 +503,214 @@ TEST_CASE("an image whose manifest lists files without hashes (as the original G
   CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.sig") == slurp(root / "real.sig"));
   CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.manifest.sgx") == slurp(root / "real.sgx"));
   sh("rm -rf " + sh_quote(root.path().string()) + "/*");
+}
+
+// --- The library: every input from memory, a Signer, the policy for an existing signed image.
+
+namespace {
+
+std::string templates_dir() { return GSC_TEST_BINARY_DIR "/share/gsc/templates"; }
+
+// A signer with a public key and a private key of the caller's choosing, counting its calls.
+class TestSigner final : public gsc::Signer {
+ public:
+  TestSigner(std::shared_ptr<gsc::Signer> public_half, std::shared_ptr<gsc::Signer> private_half)
+      : public_(std::move(public_half)), private_(std::move(private_half)) {}
+  std::string modulus() override { return public_->modulus(); }
+  std::string sign(const gsc::SigningRequest& request) override {
+    ++calls;
+    return private_->sign(request);
+  }
+  int calls = 0;
+
+ private:
+  std::shared_ptr<gsc::Signer> public_, private_;
+};
+
+gsc::SignOptions library_sign_options(const SignedFixture& f) {
+  gsc::SignOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.date = "2026-07-08";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("library: a key from PEM bytes, a Signer callback and a key file sign alike, the key stays out of Docker", "[sign][library][key-safety]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-07-08", f.app, f.key}).status == 0);
+  const std::string from_file = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
+
+  gsc::SignOptions pem = library_sign_options(f);
+  pem.key_path = "/nonexistent/key.pem";  // PEM bytes win
+  pem.key_pem = slurp(f.key);
+  const auto r1 = gsc::sign_image(client, pem, {});
+  CHECK(r1.image_name == f.signed_image());
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+  check_key_absent(f, f.key);
+
+  // An encrypted key in memory, with its passphrase.
+  const std::string protected_key = f.dir / "library-protected.pem";
+  REQUIRE(sh("openssl rsa -in " + sh_quote(f.key) + " -aes256 -passout pass:pw -out " + sh_quote(protected_key)).status == 0);
+  gsc::SignOptions encrypted = library_sign_options(f);
+  encrypted.key_pem = slurp(protected_key);
+  encrypted.passphrase = "pw";
+  CHECK_NOTHROW(gsc::sign_image(client, encrypted, {}));
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+
+  // A signer callback (an HSM): called once, the same SIGSTRUCT.
+  std::shared_ptr<gsc::Signer> key = gsc::make_pem_signer(slurp(f.key));
+  auto signer = std::make_shared<TestSigner>(key, key);
+  gsc::SignOptions with_signer = library_sign_options(f);
+  with_signer.signer = signer;
+  const auto r2 = gsc::sign_image(client, with_signer, {});
+  CHECK(signer->calls == 1);
+  CHECK(r2.info.mr_signer == mr_signer_of(f.key));
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+}
+
+TEST_CASE("library: a signer that signs with another key than it states fails in one line, gsc-IMAGE untouched", "[sign][library][errors]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  const std::string before = sh("docker image inspect -f '{{.Id}}' " + sh_quote(f.signed_image())).out;
+  const std::string other = f.dir / "other.pem";
+  REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(other) + " 3072").status == 0);
+  gsc::SignOptions o = library_sign_options(f);
+  o.signer = std::make_shared<TestSigner>(gsc::make_file_signer(f.key), gsc::make_file_signer(other));
+  try {
+    gsc::sign_image(client, o, {});
+    FAIL("signed with a mismatched signer");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::signature);
+    CHECK(std::string(e.what()).find("The signature does not verify") == 0);
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
+  }
+  CHECK(sh("docker image inspect -f '{{.Id}}' " + sh_quote(f.signed_image())).out == before);
+}
+
+TEST_CASE("library: config and manifest from memory build the same image as from files, errors name them", "[build][library]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  const std::string unsigned_id = sh("docker image inspect -f '{{.Id}}' " + sh_quote("gsc-" + f.app + "-unsigned")).out;
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = "/nonexistent/config.yaml";  // memory wins
+  o.manifest_path = "/nonexistent/app.manifest";
+  gsc::Config config;
+  config.distro = "debian:12";
+  config.gramine.image = gramine_image();
+  o.config = config;
+  o.manifest_text = "sgx.isvprodid = 7\nsgx.isvsvn = 3\n";
+  o.existing_signed = gsc::ExistingSigned::rebuild;
+  const auto r = gsc::build(client, o, {});
+  CHECK(r.image_id + "\n" == unsigned_id);
+
+  // The same from config.yaml's text.
+  o.config.reset();
+  o.config_text = "Distro: \"debian:12\"\nGramine:\n  Image: \"" + gramine_image() + "\"\n";
+  CHECK(gsc::build(client, o, {}).image_id + "\n" == unsigned_id);
+
+  auto error_of = [&](const gsc::BuildOptions& options) {
+    try {
+      gsc::build(client, options, {});
+    } catch (const gsc::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  gsc::BuildOptions bad = o;
+  bad.manifest_text = "sgx.isvprodid = 7\nsgx.isvsvn = = 3\n";
+  CHECK(error_of(bad).find("manifest (from memory):2:") == 0);
+  bad = o;
+  bad.config_text = "Distro: \"debian:12\"\nGramine: {}\n";
+  CHECK(error_of(bad).find("config.yaml (from memory):2: `Gramine.Repository` is missing") == 0);
+  bad = o;
+  bad.config = gsc::Config{};
+  CHECK(error_of(bad).find("the Config given in code: `Gramine.Repository` is missing") == 0);
+}
+
+TEST_CASE("library: an existing signed image is rebuilt by default, reused or refused on request", "[build][library]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.manifest_path = f.dir / "app.manifest";
+  CHECK(o.existing_signed == gsc::ExistingSigned::rebuild);
+  const auto rebuilt = gsc::build(client, o, {});
+  CHECK_FALSE(rebuilt.already_signed);
+  CHECK(rebuilt.image_name == "gsc-" + f.app + "-unsigned");
+
+  o.existing_signed = gsc::ExistingSigned::reuse;
+  const auto reused = gsc::build(client, o, {});
+  CHECK(reused.already_signed);
+  CHECK(reused.image_name == f.signed_image());
+
+  o.existing_signed = gsc::ExistingSigned::fail;
+  try {
+    gsc::build(client, o, {});
+    FAIL("built over an existing signed image");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::conflict);
+    CHECK(std::string(e.what()).find("`" + f.signed_image() + "` already exists") == 0);
+  }
+  // The CLI keeps the original's behaviour: reuse, with its message.
+  const Run cli = gsc({"build", "-c", f.config, f.app, f.dir / "app.manifest"});
+  CHECK(cli.status == 0);
+  CHECK(cli.out.find("already exists: nothing to build") != std::string::npos);
+}
+
+TEST_CASE("library: progress has phases and counts while hashing, on the caller's thread, the CLI prints plain lines in a pipe", "[build][library][progress]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  TempDir cache;  // an empty scan cache: the stage is exported and hashed
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.manifest_path = f.dir / "app.manifest";
+  o.cache_dir = cache.path().string();
+  std::vector<gsc::ProgressEvent> events;
+  bool other_thread = false;
+  const auto caller = std::this_thread::get_id();
+  gsc::build(client, o, [&](const gsc::ProgressEvent& e) {
+    if (std::this_thread::get_id() != caller) other_thread = true;
+    events.push_back(e);
+  });
+  CHECK_FALSE(other_thread);
+  std::size_t counters = 0, finished = 0;
+  for (const auto& e : events) {
+    INFO(e.text);
+    CHECK(e.phase != gsc::Phase::none);
+    if (e.kind != gsc::ProgressEvent::Kind::progress) continue;
+    ++counters;
+    CHECK(e.phase == gsc::Phase::export_and_hash);
+    if (!e.finished) continue;
+    ++finished;
+    CHECK(e.files_done > 100);
+    CHECK(e.bytes_done > 1000000);
+    CHECK(e.bytes_done == e.bytes_total);
+    CHECK(e.text.find("hashed ") == 0);
+  }
+  CHECK(finished == 1);
+  CHECK(counters >= 1);
+  CHECK(std::any_of(events.begin(), events.end(), [](const gsc::ProgressEvent& e) {
+    return e.kind == gsc::ProgressEvent::Kind::build_output && e.phase == gsc::Phase::stage_build;
+  }));
+
+  // The CLI in a pipe (not a terminal): the total as one plain line, no bar.
+  const Run cli = sh("GSC_CACHE_DIR=" + sh_quote(cache / "cli") + " " + sh_quote(GSC_TEST_BINARY_DIR "/bin/gsc") +
+                     " build --rebuild -c " + sh_quote(f.config) + " " + sh_quote(f.app) + " " +
+                     sh_quote(f.dir / "app.manifest"));
+  CHECK(cli.status == 0);
+  CHECK(cli.err.find("gsc: hashed ") != std::string::npos);
+  CHECK(cli.err.find('\r') == std::string::npos);
+  CHECK(cli.err.find("\033[") == std::string::npos);
 }
