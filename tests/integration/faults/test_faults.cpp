@@ -35,7 +35,7 @@ struct ProxiedBuild {
   Run run(const FaultProxy::Answer& answer) {
     FaultProxy proxy(dir / "docker.sock", answer);
     return sh(std::string(kMemoryLimit) + "DOCKER_HOST=" + sh_quote(proxy.docker_host()) + " " +
-              sh_quote(GSC_TEST_BINARY_DIR "/bin/gsc") + " build --rebuild -c " + sh_quote(config) + " " + sh_quote(app) +
+              sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")) + " build -c " + sh_quote(config) + " " + sh_quote(app) +
               " " + sh_quote(dir / "app.manifest"));
   }
 };
@@ -106,7 +106,7 @@ TEST_CASE("an image inspect with wrongly typed fields is a daemon error naming t
       if (at != std::string::npos) body.replace(at, from.size(), to);
       return body;
     });
-    const Run r = sh("DOCKER_HOST=" + sh_quote(proxy.docker_host()) + " " + sh_quote(GSC_TEST_BINARY_DIR "/bin/gsc") +
+    const Run r = sh("DOCKER_HOST=" + sh_quote(proxy.docker_host()) + " " + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")) +
                      " info-image gsc-test/debian:12");
     INFO(r.err);
     CHECK(r.status == 3);
@@ -142,13 +142,13 @@ struct TinyTmpfs {
 TEST_CASE("build-gramine -f onto a full tmpfs fails naming the file, not an empty context", "[faults][disk]") {
   TinyTmpfs tmpfs;
   REQUIRE(tmpfs.mounted);  // mounting needs root, which the test machines have
-  write_file(tmpfs.dir / "remote.yaml",
-             "Distro: \"debian:12\"\nGramine:\n  Repository: \"https://github.com/gramineproject/gramine.git\"\n"
-             "  Branch: \"v1.9\"\n");
-  // Room for the directory and part of the files: the rest hits a full disk, small files too.
-  tmpfs.fill(8192);
-  const Run r = gsc({"build-gramine", "-c", tmpfs.dir / "remote.yaml", "-f", "--output-dir", tmpfs.mount + "/out",
-                     "gsc-test-gramine/never"});
+  // A local repository travels in the context: the Dockerfile, then many small files (git's).
+  const std::string repo = make_gramine_repo(tmpfs.dir);
+  const std::string config = write_compile_config(tmpfs.dir, repo, "gsc-test");
+  // Room for the Dockerfile only: the small files after it meet a full disk, which a buffered
+  // write reports only when the file is closed.
+  tmpfs.fill(4096);
+  const Run r = gsc({"build-gramine", "-c", config, "-f", "--output-dir", tmpfs.mount + "/out", "gsc-test-gramine/never"});
   INFO(r.err);
   CHECK(r.status == 1);
   CHECK(last_line(r.err).find("Cannot write `" + tmpfs.mount + "/out/") != std::string::npos);
