@@ -541,7 +541,9 @@ gsc::SignOptions library_sign_options(const SignedFixture& f) {
 TEST_CASE("library: a key from PEM bytes, a Signer callback and a key file sign alike, the key stays out of Docker", "[sign][library][key-safety]") {
   auto& f = fixture();
   auto client = gsc::docker::Client::from_environment();
-  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-07-08", f.app, f.key}).status == 0);
+  const Run cli = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-07-08", f.app, f.key});
+  INFO(cli.err);
+  REQUIRE(cli.status == 0);
   const std::string from_file = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
 
   gsc::SignOptions pem = library_sign_options(f);
@@ -608,6 +610,7 @@ TEST_CASE("library: config and manifest from memory build the same image as from
   o.manifest_text = "sgx.isvprodid = 7\nsgx.isvsvn = 3\n";
   o.existing_signed = gsc::ExistingSigned::rebuild;
   const auto r = gsc::build(client, o, {});
+  INFO(sh("docker inspect -f '{{json .Config}} {{.Parent}}' " + r.image_id + " " + unsigned_id).out);
   CHECK(r.image_id + "\n" == unsigned_id);
 
   // The same from config.yaml's text.
