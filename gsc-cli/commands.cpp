@@ -107,7 +107,7 @@ int cmd_build(const std::vector<std::string>& args) {
   opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
   opts.build_args = build_args_of(vm);
   if (vm.count("mount")) opts.mounts = vm["mount"].as<std::vector<std::string>>();
-  opts.rebuild = vm.count("rebuild") ? Rebuild::yes : Rebuild::no;
+  opts.existing_signed = vm.count("rebuild") ? ExistingSigned::rebuild : ExistingSigned::reuse;
   Output out(vm);
   auto client = docker::Client::from_environment();
   auto result = build(client, opts, out.progress());

@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <memory>
 
 #include "gsc/error.hpp"
 
@@ -42,15 +47,68 @@ ProgressFn Output::progress() const {
   return stderr_progress();
 }
 
-ProgressFn stderr_progress() {
-  return [](const ProgressEvent& e) {
+namespace {
+
+// How the CLI shows Kind::progress: a bar redrawn in place on a terminal, plain lines (at
+// most one every 10 s, and the total at the end) anywhere else: pipes and CI logs get no bars.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool terminal) : terminal_(terminal) {}
+
+  void operator()(const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::progress) return counters(e);
+    clear_bar();
     switch (e.kind) {
       case ProgressEvent::Kind::step: std::cerr << "gsc: " << e.text << '\n'; break;
       case ProgressEvent::Kind::build_output: std::cerr << "  " << e.text << '\n'; break;
       case ProgressEvent::Kind::info: std::cerr << "gsc: " << e.text << '\n'; break;
       case ProgressEvent::Kind::warning: std::cerr << "gsc: warning: " << e.text << '\n'; break;
+      case ProgressEvent::Kind::progress: break;
     }
-  };
+  }
+
+ private:
+  void counters(const ProgressEvent& e) {
+    if (e.finished) {
+      clear_bar();
+      std::cerr << "gsc: " << e.text << '\n';
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!terminal_) {
+      if (now - last_line_ < std::chrono::seconds(10)) return;
+      last_line_ = now;
+      std::cerr << "gsc: " << e.text << '\n';
+      return;
+    }
+    constexpr int kWidth = 30;
+    std::string bar;
+    if (e.bytes_total > 0) {
+      const double part = std::min(1.0, static_cast<double>(e.bytes_done) / static_cast<double>(e.bytes_total));
+      const int filled = static_cast<int>(part * kWidth);
+      bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+            std::to_string(static_cast<int>(part * 100)) + "% ";
+    }
+    std::cerr << "\r\033[K" << "gsc: " << bar << e.text << std::flush;
+    bar_shown_ = true;
+  }
+
+  void clear_bar() {
+    if (!bar_shown_) return;
+    std::cerr << "\r\033[K" << std::flush;
+    bar_shown_ = false;
+  }
+
+  bool terminal_;
+  bool bar_shown_ = false;
+  std::chrono::steady_clock::time_point last_line_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+ProgressFn stderr_progress() {
+  auto printer = std::make_shared<ProgressPrinter>(::isatty(STDERR_FILENO) == 1);
+  return [printer](const ProgressEvent& e) { (*printer)(e); };
 }
 
 std::string format_verify_text(const VerifyResult& r) {
@@ -119,7 +177,9 @@ void Output::print_sign(const SignResult& r, const SignOptions& options) const {
                                   {"mr_enclave", r.info.mr_enclave}}.dump(2) << '\n';
     else if (!quiet_)
       std::cout << "Wrote the data to sign to " << options.export_signing_data_path
-                << ". Sign it, then run `gsc sign-image --import-signature SIG IMAGE PUBLIC-KEY`.\n";
+                << ". Sign it with your key, e.g. `openssl dgst -sha256 -sign KEY.pem -out SIG "
+                << options.export_signing_data_path << "`, then run `gsc sign-image --import-signature SIG --date "
+                << r.info.date << " " << options.image << " PUBLIC-KEY.pem`.\n";
     return;
   }
   if (quiet_) {

@@ -12,7 +12,8 @@
 
 namespace gsc::cli {
 
-// Progress on stderr, one line per event.
+// Progress on stderr, one line per event; the export and hashing phase as a bar redrawn in
+// place when stderr is a terminal, as a plain line every 10 s and at its end otherwise.
 ProgressFn stderr_progress();
 
 // verify-image's result: a verdict line, then one line per finding; or one JSON object.

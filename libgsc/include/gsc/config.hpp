@@ -27,4 +27,9 @@ Config load_config(const std::string& path);
 // Parses config.yaml text; `name` is used in messages.
 Config parse_config(const std::string& text, const std::string& name);
 
+// Checks a Config built in code as parse_config checks config.yaml: a distro gsc knows (or
+// "auto"), `Gramine.Image` or both `Gramine.Repository` and `Gramine.Branch`, a registry
+// prefix of host[:port]/path characters. `name` is used in messages.
+void check_config(const Config& config, const std::string& name);
+
 }  // namespace gsc

@@ -255,7 +255,9 @@ class Client {
   // POST /images/load: a `docker save`-format tar (manifest.json, image configs, layers). A
   // layer the daemon already has may be left out of the tar: loading then costs a config.
   ImageLoadResult load_image(const std::string& archive);
-  // POST /build: streams the context, hands each output line to progress as it arrives.
+  // POST /build: streams the context, hands each output line to progress as it arrives. A
+  // line of more than 1 MiB without a newline fails the build (build_failed); a stream
+  // message of more than 1 MiB, or a field of the wrong type, is a daemon_api error.
   BuildResult build(const BuildOptions& options, const ProgressFn& progress = {});
   // POST /images/create: pulls an image with the registry's credentials, reporting each
   // layer's state changes (not every byte count) to progress.
@@ -264,6 +266,8 @@ class Client {
   ContainerCreateResult create_container(const ContainerCreateOptions& options);
   void start_container(const std::string& id);
   ContainerWaitResult wait_container(const std::string& id);
+  // GET /containers/{id}/logs: the end of each stream (its last 1 to 2 MiB), whatever the
+  // container printed: logs serve error messages.
   ContainerLogs container_logs(const std::string& id, const ContainerLogsOptions& options = {});
   void remove_container(const std::string& id, const ContainerRemoveOptions& options = {});
   // Attaches to a created container's stdin, stdout and stderr (call before starting it).

@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "gsc/config.hpp"
 #include "gsc/diff.hpp"
 #include "gsc/progress.hpp"
+#include "gsc/signer.hpp"
 #include "gsc/sigstruct.hpp"
 
 namespace gsc {
@@ -30,7 +33,12 @@ enum class LinuxPal { no, yes };          // -L: also use/keep Gramine's direct 
 enum class InsecureArgs { no, yes };      // --insecure-args
 enum class UseCache { yes, no };          // --no-cache
 enum class KeepIntermediates { yes, no }; // --rm
-enum class Rebuild { no, yes };           // --rebuild: build even when gsc-IMAGE exists
+// What build() does when the signed image gsc-IMAGE already exists.
+enum class ExistingSigned {
+  reuse,    // build nothing, return it (BuildResult::already_signed): the CLI without --rebuild
+  rebuild,  // build gsc-IMAGE-unsigned again; gsc-IMAGE stays as it is until signed again
+  fail,     // a gsc::Error (conflict) naming gsc-IMAGE
+};
 
 // `--build-arg K=V` or `--build-arg K` (value from the environment: missing is a usage error).
 std::pair<std::string, std::string> parse_build_arg(const std::string& arg);
@@ -47,10 +55,22 @@ struct PhaseTiming {
   std::chrono::milliseconds duration;
 };
 
+// Every document an operation reads comes from a file or from memory. From memory wins:
+//   config:   `config` (a Config built in code, checked by check_config) > `config_text`
+//             (config.yaml's YAML, messages say `config.yaml (from memory)`) > `config_path`.
+//             From memory, a relative local `Gramine.Repository` starts at Config::base_dir
+//             (config_text: the working directory).
+//   manifest: `manifest_text` (TOML; messages say `manifest (from memory)` and the line) >
+//             `manifest_path`.
+//   key:      `signer` > `key_pem` (with `passphrase`) > `key_path` (see SignOptions).
+
 struct BuildOptions {
   std::string image;                 // the application image, e.g. "python:3" or an id
   std::string manifest_path;         // the user's manifest (TOML)
+  std::optional<std::string> manifest_text;  // or its TOML text
   std::string config_path = "config.yaml";
+  std::optional<std::string> config_text;    // or config.yaml's YAML text
+  std::optional<Config> config;              // or a Config built in code
   std::string templates_dir;         // where templates/ lives (the CLI finds it next to itself)
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;
@@ -63,7 +83,11 @@ struct BuildOptions {
   // empty at start), encrypted[:KEY] (Gramine encrypted files on the host), allowed (plain host
   // files) or trusted (the image's files there, read-only).
   std::vector<std::string> mounts;
-  Rebuild rebuild = Rebuild::no;
+  // The library's default is `rebuild`: a caller of build() asked for a build from these inputs,
+  // and reusing an image made from other inputs would hand back an old measurement without a
+  // word (the original's CLI habit, kept by gsc's CLI as `reuse`); `fail` would make an
+  // ordinary second run an error every caller has to handle.
+  ExistingSigned existing_signed = ExistingSigned::rebuild;
 };
 
 // A manifest setting gsc applied because the user's manifest did not set it.
@@ -85,7 +109,7 @@ struct PlaceReport {
 struct BuildResult {
   std::string image_name;          // gsc-IMAGE-unsigned
   std::string image_id;
-  bool already_signed = false;     // gsc-IMAGE existed: nothing was built (see BuildOptions::rebuild)
+  bool already_signed = false;     // gsc-IMAGE existed: nothing was built (ExistingSigned::reuse)
   std::string base_image_id;
   std::string gramine_image;       // the Gramine image used (name or id)
   std::string distro;              // e.g. "debian:12"
@@ -107,14 +131,26 @@ BuildResult build(docker::Client& client, const BuildOptions& options, const Pro
 struct SignOptions {
   std::string image;               // the application image name (gsc-IMAGE-unsigned must exist)
   std::string key_path;            // RSA-3072, e=3, PEM; or the public key with import_signature_path
-  std::optional<std::string> passphrase;
+  std::optional<std::string> key_pem;   // or the private key's PEM bytes (wins over key_path)
+  std::optional<std::string> passphrase;  // of key_path or key_pem, when encrypted
+  // Or whatever holds the key (an HSM, a KMS, a remote service): wins over key_pem and key_path.
+  // Called once, on the calling thread; its signature is checked against its public key.
+  std::shared_ptr<Signer> signer;
+  // config.yaml is read only for an image of a Gramine gsc does not measure itself (its
+  // `Gramine.Image` signer measures it): as in BuildOptions.
   std::string config_path = "config.yaml";
+  std::optional<std::string> config_text;
+  std::optional<Config> config;
   std::string templates_dir;
   std::vector<std::pair<std::string, std::string>> defines;  // -D k=v
   bool remove_gramine_deps = false;
   std::string date;                // YYYY-MM-DD, empty = today
-  std::string export_signing_data_path;  // two-step signing, step 1: write the bytes to sign, stop
-  std::string import_signature_path;     // two-step signing, step 2: the signature over those bytes
+  // Two-step signing across processes (the CLI's): step 1 writes the bytes to sign and stops
+  // (no key needed; key_path, when set, is checked as a public key); step 2 completes the image
+  // with a signature over those bytes made elsewhere (key_path is then the public key). A
+  // program does both in one call with `signer`.
+  std::string export_signing_data_path;
+  std::string import_signature_path;
 };
 
 struct SignResult {
@@ -132,7 +168,9 @@ SigstructInfo info_image(docker::Client& client, const std::string& image);
 
 struct BuildGramineOptions {
   std::string image;               // the name of the resulting Gramine image
-  std::string config_path = "config.yaml";
+  std::string config_path = "config.yaml";  // as in BuildOptions
+  std::optional<std::string> config_text;
+  std::optional<Config> config;
   std::string templates_dir;
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;

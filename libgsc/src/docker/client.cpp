@@ -1,4 +1,5 @@
 #include "docker/client_impl.hpp"
+#include "docker/fields.hpp"
 
 namespace gsc::docker {
 
@@ -76,9 +77,11 @@ PingResult Client::ping() {
 }
 
 VersionResult Client::version() {
-  const auto j = impl_->call_json(http::Method::get, "/version", "read the daemon's version");
-  return VersionResult{j.value("Version", ""), j.value("ApiVersion", ""), j.value("MinAPIVersion", ""),
-                       j.value("Os", ""),      j.value("Arch", ""),       j.value("KernelVersion", "")};
+  const std::string what = "read the daemon's version";
+  const auto j = impl_->call_json(http::Method::get, "/version", what);
+  return VersionResult{fields::text(j, "Version", what), fields::text(j, "ApiVersion", what),
+                       fields::text(j, "MinAPIVersion", what), fields::text(j, "Os", what),
+                       fields::text(j, "Arch", what), fields::text(j, "KernelVersion", what)};
 }
 
 }  // namespace gsc::docker

@@ -1,6 +1,7 @@
 // Container endpoints: create, start, wait, logs, remove, attach, commit.
 
 #include "docker/client_impl.hpp"
+#include "docker/fields.hpp"
 #include "docker/stream.hpp"
 
 namespace gsc::docker {
@@ -22,12 +23,11 @@ ContainerCreateResult Client::create_container(const ContainerCreateOptions& opt
   if (!options.tmpfs.empty()) body["HostConfig"] = {{"Tmpfs", options.tmpfs}};
   const std::string path =
       "/containers/create" + (options.name.empty() ? std::string() : http::query({{"name", options.name}}));
-  const auto j = impl_->call_json(http::Method::post, path, "create a container from `" + options.image + "`", body);
+  const std::string what = "create a container from `" + options.image + "`";
+  const auto j = impl_->call_json(http::Method::post, path, what, body);
   ContainerCreateResult out;
-  out.id = j.value("Id", "");
-  if (j.contains("Warnings") && j["Warnings"].is_array())
-    for (const auto& w : j["Warnings"])
-      if (w.is_string()) out.warnings.push_back(w.get<std::string>());
+  out.id = fields::text(j, "Id", what);
+  out.warnings = fields::text_list(j, "Warnings", what).value_or(std::vector<std::string>{});
   return out;
 }
 
@@ -37,9 +37,9 @@ void Client::start_container(const std::string& id) {
 }
 
 ContainerWaitResult Client::wait_container(const std::string& id) {
-  const auto j = impl_->call_json(http::Method::post, "/containers/" + http::path_encode(id) + "/wait",
-                                  "wait for container " + id);
-  return ContainerWaitResult{j.value("StatusCode", -1)};
+  const std::string what = "wait for container " + id;
+  const auto j = impl_->call_json(http::Method::post, "/containers/" + http::path_encode(id) + "/wait", what);
+  return ContainerWaitResult{static_cast<int>(fields::integer(j, "StatusCode", what, -1))};
 }
 
 ContainerLogs Client::container_logs(const std::string& id, const ContainerLogsOptions& options) {
@@ -49,12 +49,19 @@ ContainerLogs Client::container_logs(const std::string& id, const ContainerLogsO
                                                {"stderr", options.stderr_stream ? "1" : "0"}}),
                               "read the logs of container " + id);
   const bool multiplexed = response->header("Content-Type") != "application/vnd.docker.raw-stream";
-  LogDemuxer demux;
+  // Logs serve error messages (their last lines): only their tail is kept, whatever the
+  // container printed.
+  constexpr std::size_t kTail = 1 << 20;
+  LogDemuxer demux(kTail);
   ContainerLogs out;
   char chunk[16 * 1024];
   while (const std::size_t n = response->read(chunk, sizeof chunk)) {
-    if (multiplexed) demux.feed({chunk, n});
-    else out.out.append(chunk, n);
+    if (multiplexed) {
+      demux.feed({chunk, n});
+    } else {
+      out.out.append(chunk, n);
+      keep_tail(out.out, kTail);
+    }
   }
   if (multiplexed) {
     out.out = std::move(demux.out);
@@ -111,11 +118,12 @@ ContainerCommitResult Client::commit_container(const ContainerCommitOptions& opt
   nlohmann::json config = {{"Env", c.env}, {"Labels", c.labels}, {"WorkingDir", c.working_dir}, {"User", c.user}};
   config["Entrypoint"] = c.entrypoint ? nlohmann::json(*c.entrypoint) : nlohmann::json();
   config["Cmd"] = c.cmd ? nlohmann::json(*c.cmd) : nlohmann::json();
+  const std::string what = "commit container " + options.container;
   const auto j = impl_->call_json(
       http::Method::post,
-      "/commit" + http::query({{"container", options.container}, {"comment", options.comment}, {"pause", "0"}}),
-      "commit container " + options.container, config);
-  return ContainerCommitResult{j.value("Id", "")};
+      "/commit" + http::query({{"container", options.container}, {"comment", options.comment}, {"pause", "0"}}), what,
+      config);
+  return ContainerCommitResult{fields::text(j, "Id", what)};
 }
 
 }  // namespace gsc::docker

@@ -1,42 +1,30 @@
 // Image endpoints: inspect, list, tag, remove, prune.
 
 #include "docker/client_impl.hpp"
+#include "docker/fields.hpp"
 
 namespace gsc::docker {
-namespace {
-
-std::optional<std::vector<std::string>> string_list(const nlohmann::json& j) {
-  if (!j.is_array()) return std::nullopt;
-  return j.get<std::vector<std::string>>();
-}
-
-std::map<std::string, std::string> string_map(const nlohmann::json& j) {
-  if (!j.is_object()) return {};
-  return j.get<std::map<std::string, std::string>>();
-}
-
-}  // namespace
 
 ImageInspect Client::inspect_image(const std::string& name) {
-  const auto j = impl_->call_json(http::Method::get, "/images/" + http::path_encode(name) + "/json",
-                                  "inspect image `" + name + "`");
+  const std::string what = "inspect image `" + name + "`";
+  const auto j = impl_->call_json(http::Method::get, "/images/" + http::path_encode(name) + "/json", what);
+  if (!j.is_object()) fields::wrong_type(what, "(the answer)", j, "an object");
   ImageInspect out;
-  out.id = j.value("Id", "");
-  if (j.contains("RepoTags") && j["RepoTags"].is_array()) out.repo_tags = j["RepoTags"].get<std::vector<std::string>>();
-  out.parent = j.value("Parent", "");
-  out.size = j.value("Size", std::int64_t{0});
-  out.os = j.value("Os", "");
-  out.architecture = j.value("Architecture", "");
-  if (j.contains("Config") && j["Config"].is_object()) {
-    const auto& c = j["Config"];
-    out.config.entrypoint = string_list(c.value("Entrypoint", nlohmann::json()));
-    out.config.cmd = string_list(c.value("Cmd", nlohmann::json()));
-    if (auto env = string_list(c.value("Env", nlohmann::json()))) out.config.env = *env;
-    out.config.working_dir = c.value("WorkingDir", "");
-    out.config.user = c.value("User", "");
-    out.config.labels = string_map(c.value("Labels", nlohmann::json()));
-    if (const auto volumes = c.value("Volumes", nlohmann::json()); volumes.is_object())
-      for (const auto& item : volumes.items()) out.config.volumes.push_back(item.key());
+  out.id = fields::text(j, "Id", what);
+  out.repo_tags = fields::text_list(j, "RepoTags", what).value_or(std::vector<std::string>{});
+  out.parent = fields::text(j, "Parent", what);
+  out.size = fields::integer(j, "Size", what);
+  out.os = fields::text(j, "Os", what);
+  out.architecture = fields::text(j, "Architecture", what);
+  if (const auto* c = fields::object(j, "Config", what)) {
+    out.config.entrypoint = fields::text_list(*c, "Entrypoint", what, "Config");
+    out.config.cmd = fields::text_list(*c, "Cmd", what, "Config");
+    if (auto env = fields::text_list(*c, "Env", what, "Config")) out.config.env = *env;
+    out.config.working_dir = fields::text(*c, "WorkingDir", what, "Config");
+    out.config.user = fields::text(*c, "User", what, "Config");
+    out.config.labels = fields::text_map(*c, "Labels", what, "Config");
+    if (const auto* volumes = fields::object(*c, "Volumes", what, "Config"))
+      for (const auto& item : volumes->items()) out.config.volumes.push_back(item.key());
   }
   return out;
 }
@@ -45,20 +33,21 @@ std::vector<ImageSummary> Client::list_images(const ImageListOptions& options) {
   std::map<std::string, std::vector<std::string>> filters{{"label", options.labels},
                                                           {"reference", options.references}};
   if (options.dangling) filters["dangling"] = {*options.dangling ? "true" : "false"};
+  const std::string what = "list images";
   const auto j = impl_->call_json(
       http::Method::get,
-      "/images/json" + http::query({{"all", options.all ? "1" : "0"}, {"filters", filters_json(filters)}}),
-      "list images");
+      "/images/json" + http::query({{"all", options.all ? "1" : "0"}, {"filters", filters_json(filters)}}), what);
+  if (!j.is_array()) fields::wrong_type(what, "(the answer)", j, "an array");
   std::vector<ImageSummary> out;
   for (const auto& item : j) {
+    if (!item.is_object()) fields::wrong_type(what, "[]", item, "an object");
     ImageSummary s;
-    s.id = item.value("Id", "");
-    s.parent = item.value("ParentId", "");
-    if (item.contains("RepoTags") && item["RepoTags"].is_array())
-      s.repo_tags = item["RepoTags"].get<std::vector<std::string>>();
-    s.labels = string_map(item.value("Labels", nlohmann::json()));
-    s.size = item.value("Size", std::int64_t{0});
-    s.created = item.value("Created", std::int64_t{0});
+    s.id = fields::text(item, "Id", what);
+    s.parent = fields::text(item, "ParentId", what);
+    s.repo_tags = fields::text_list(item, "RepoTags", what).value_or(std::vector<std::string>{});
+    s.labels = fields::text_map(item, "Labels", what);
+    s.size = fields::integer(item, "Size", what);
+    s.created = fields::integer(item, "Created", what);
     out.push_back(std::move(s));
   }
   return out;
@@ -81,13 +70,14 @@ void Client::remove_image(const std::string& name, const ImageRemoveOptions& opt
 ImagePruneResult Client::prune_images(const ImagePruneOptions& options) {
   std::map<std::string, std::vector<std::string>> filters{{"label", options.labels},
                                                           {"dangling", {options.dangling_only ? "true" : "false"}}};
+  const std::string what = "prune images";
   const auto j = impl_->call_json(http::Method::post, "/images/prune" + http::query({{"filters", filters_json(filters)}}),
-                                  "prune images");
+                                  what);
   ImagePruneResult out;
-  if (j.contains("ImagesDeleted") && j["ImagesDeleted"].is_array())
-    for (const auto& d : j["ImagesDeleted"])
-      if (d.contains("Deleted")) out.deleted.push_back(d["Deleted"].get<std::string>());
-  out.space_reclaimed = j.value("SpaceReclaimed", std::uint64_t{0});
+  if (const auto* deleted = fields::array(j, "ImagesDeleted", what))
+    for (const auto& d : *deleted)
+      if (const std::string id = fields::text(d, "Deleted", what, "ImagesDeleted[]"); !id.empty()) out.deleted.push_back(id);
+  out.space_reclaimed = static_cast<std::uint64_t>(fields::integer(j, "SpaceReclaimed", what));
   return out;
 }
 

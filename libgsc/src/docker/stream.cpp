@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "docker/fields.hpp"
 #include "gsc/error.hpp"
 
 namespace gsc::docker {
@@ -30,6 +33,10 @@ void JsonSplitter::feed(std::string_view bytes, const std::function<void(std::st
   if (depth_ == 0) {  // only whitespace between objects is buffered: drop it
     pending_.clear();
     scanned_ = 0;
+  } else if (pending_.size() - start_ > kMaxJsonMessage) {
+    throw Error(ErrorCategory::daemon_api, "A message in " + what_ + " passes " + std::to_string(kMaxJsonMessage >> 20) +
+                                               " MiB, more than a Docker daemon sends: gsc refuses to buffer it. Check "
+                                               "what DOCKER_HOST names.");
   }
 }
 
@@ -40,26 +47,36 @@ void BuildStreamDecoder::feed(std::string_view bytes) {
 }
 
 void BuildStreamDecoder::on_object(std::string_view text) {
+  static const std::string what = "build an image";
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_object()) return;
-  if (json.contains("stream") && json["stream"].is_string()) on_text(json["stream"].get<std::string>());
-  if (json.contains("aux") && json["aux"].is_object() && json["aux"].contains("ID") && json["aux"]["ID"].is_string())
-    image_id_ = json["aux"]["ID"].get<std::string>();
+  if (const std::string stream = fields::text(json, "stream", what); !stream.empty()) on_text(stream);
+  if (const auto* aux = fields::object(json, "aux", what))
+    if (const std::string id = fields::text(*aux, "ID", what, "aux"); !id.empty()) image_id_ = id;
   if (json.contains("error") || json.contains("errorDetail")) {
     std::string message;
-    if (json.contains("errorDetail") && json["errorDetail"].is_object() && json["errorDetail"].contains("message"))
-      message = json["errorDetail"]["message"].get<std::string>();
-    if (message.empty() && json.contains("error") && json["error"].is_string()) message = json["error"].get<std::string>();
+    if (const auto* detail = fields::object(json, "errorDetail", what)) message = fields::text(*detail, "message", what, "errorDetail");
+    if (message.empty()) message = fields::text(json, "error", what);
     error_ = message.empty() ? std::string("unknown error") : message;
   }
 }
 
 void BuildStreamDecoder::on_text(const std::string& text) {
-  partial_line_ += text;
-  std::size_t nl;
-  while ((nl = partial_line_.find('\n')) != std::string::npos) {
-    on_line(partial_line_.substr(0, nl));
-    partial_line_.erase(0, nl + 1);
+  std::size_t start = 0, nl;
+  while ((nl = text.find('\n', start)) != std::string::npos) {
+    partial_line_.append(text, start, nl - start);
+    on_line(partial_line_);
+    partial_line_.clear();
+    start = nl + 1;
+  }
+  partial_line_.append(text, start);
+  if (partial_line_.size() > kMaxBuildLine) {
+    std::string step = step_;
+    if (const auto colon = step.find(" : "); colon != std::string::npos) step = step.substr(colon + 3);
+    throw Error(ErrorCategory::build_failed, "The build printed a line of more than " +
+                                                 std::to_string(kMaxBuildLine >> 20) + " MiB without a newline" +
+                                                 (step.empty() ? std::string() : " in `" + step + "`") +
+                                                 ": gsc refuses to buffer it. Make the step print less.");
   }
 }
 
@@ -71,6 +88,7 @@ void BuildStreamDecoder::on_line(const std::string& raw) {
     step_output_.clear();
   } else if (line.rfind(" ---> ", 0) != 0 && line.rfind("Removing intermediate container", 0) != 0) {
     step_output_ += line + "\n";
+    keep_tail(step_output_, kMaxStepOutput);
   }
   if (line.rfind("Successfully built ", 0) == 0 && image_id_.empty()) image_id_ = line.substr(19);
   if (on_container_) {
@@ -128,19 +146,29 @@ void PullStreamDecoder::on_object(std::string_view text) {
   report(progress_, ProgressEvent::Kind::build_output, id.empty() ? status : id + ": " + status);
 }
 
+void keep_tail(std::string& text, std::size_t limit) {
+  if (text.size() > 2 * limit) text.erase(0, text.size() - limit);
+}
+
 void LogDemuxer::feed(std::string_view bytes) {
-  pending_.append(bytes);
-  std::size_t pos = 0;
-  while (pending_.size() - pos >= 8) {
-    const auto* h = reinterpret_cast<const unsigned char*>(pending_.data() + pos);
-    const std::uint32_t length = (std::uint32_t{h[4]} << 24) | (std::uint32_t{h[5]} << 16) |
-                                 (std::uint32_t{h[6]} << 8) | std::uint32_t{h[7]};
-    if (pending_.size() - pos - 8 < length) break;
-    std::string& target = h[0] == 2 ? err : out;
-    target.append(pending_, pos + 8, length);
-    pos += 8 + length;
+  while (!bytes.empty()) {
+    if (remaining_ > 0) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, bytes.size()));
+      target_->append(bytes.substr(0, n));
+      if (tail_limit_) keep_tail(*target_, tail_limit_);
+      remaining_ -= n;
+      bytes.remove_prefix(n);
+      continue;
+    }
+    const std::size_t n = std::min<std::size_t>(8 - header_.size(), bytes.size());
+    header_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    if (header_.size() < 8) break;
+    const auto* h = reinterpret_cast<const unsigned char*>(header_.data());
+    remaining_ = (std::uint64_t{h[4]} << 24) | (std::uint64_t{h[5]} << 16) | (std::uint64_t{h[6]} << 8) | std::uint64_t{h[7]};
+    target_ = h[0] == 2 ? &err : &out;
+    header_.clear();
   }
-  pending_.erase(0, pos);
 }
 
 }  // namespace gsc::docker

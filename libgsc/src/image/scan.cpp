@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <chrono>
 #include <thread>
 
 #include "gsc/error.hpp"
@@ -204,8 +205,10 @@ class Scanner {
         case tar::EntryType::other: node.type = Node::Type::other; break;
         case tar::EntryType::file: read_file(reader, *entry, node, pool); break;
       }
+      maybe_report();
     }
     pool.finish();
+    if (options_.on_progress) options_.on_progress(result_.files, bytes_read_, true);
     for (const auto& [path, slot] : pending_) fs_.nodes[path].sha256 = *slot;
   }
 
@@ -217,6 +220,17 @@ class Scanner {
       throw Error(ErrorCategory::input, "The image has a path or link target of " + std::to_string(text.size()) +
                                             " bytes at `" + tar::printable_path(path) + "`, more than Linux opens (" +
                                             std::to_string(kMaxPath - 1) + "). Shorten it or remove it from the image.");
+  }
+
+  // Progress for the caller, from this (the reading) thread: by bytes or by time.
+  void maybe_report() {
+    if (!options_.on_progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (bytes_read_ - reported_bytes_ < kProgressBytes && now - reported_at_ < std::chrono::milliseconds(kProgressIntervalMs))
+      return;
+    reported_bytes_ = bytes_read_;
+    reported_at_ = now;
+    options_.on_progress(result_.files, bytes_read_, false);
   }
 
   void forget(const std::string& path) {
@@ -275,6 +289,7 @@ class Scanner {
       std::string data;
       data.reserve(entry.size);
       while (const std::size_t n = reader.read(chunk_.data(), chunk_.size())) data.append(chunk_.data(), n);
+      bytes_read_ += data.size();
       if (keep) fs_.captured[entry.path] = data;
       keep_script_head(fs_, entry.path, entry.mode, data.data(), data.size());
       std::string* slot = &hashes_.emplace_back();
@@ -288,6 +303,8 @@ class Scanner {
       if (first) keep_script_head(fs_, entry.path, entry.mode, chunk_.data(), n);
       first = false;
       sha.update(chunk_.data(), n);
+      bytes_read_ += n;
+      maybe_report();
     }
     node.sha256 = sha.hex();
   }
@@ -299,6 +316,9 @@ class Scanner {
   std::deque<std::string> hashes_;                            // the workers' result slots (stable addresses)
   std::unordered_map<std::string, std::string*> pending_;    // path -> the slot its hash lands in
   std::uint64_t captured_bytes_ = 0;
+  std::uint64_t bytes_read_ = 0;       // file contents read so far
+  std::uint64_t reported_bytes_ = 0;   // ... when progress was last reported
+  std::chrono::steady_clock::time_point reported_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

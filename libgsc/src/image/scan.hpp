@@ -44,7 +44,14 @@ struct ScanOptions {
   std::function<bool(const std::string& path)> capture;
   // Hashing threads; 0 = all cores.
   unsigned threads = 0;
+  // Called on the thread that calls scan() (never a hashing worker) with the files and bytes
+  // read so far: every kProgressBytes or kProgressInterval, whichever comes first, and once at
+  // the end (finished = true).
+  std::function<void(std::uint64_t files, std::uint64_t bytes, bool finished)> on_progress;
 };
+
+inline constexpr std::uint64_t kProgressBytes = 64 << 20;
+inline constexpr int kProgressIntervalMs = 250;
 
 struct ScanResult {
   Filesystem fs;

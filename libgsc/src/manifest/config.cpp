@@ -15,6 +15,8 @@
 namespace gsc {
 namespace {
 
+constexpr const char* kRegistryChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-";
+
 [[noreturn]] void fail(const std::string& name, const YAML::Mark& mark, const std::string& message) {
   std::string where = name;
   if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
@@ -76,8 +78,7 @@ Config parse_config(const std::string& text, const std::string& name) {
   if (config.distro != "auto") check_distro(name, top["Distro"], config.distro);
   if (top.count("Registry")) {
     config.registry = scalar(name, top["Registry"], "Registry");
-    if (config.registry.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-") !=
-        std::string::npos)
+    if (config.registry.find_first_not_of(kRegistryChars) != std::string::npos)
       fail(name, top["Registry"].Mark(),
            "`Registry` may hold only a registry host[:port] and path (letters, digits, `.`, `_`, `-`, `:`, `/`).");
   }
@@ -99,6 +100,23 @@ Config parse_config(const std::string& text, const std::string& name) {
     if (driver.count("Branch")) config.sgx_driver.branch = scalar(name, driver["Branch"], "SGXDriver.Branch");
   }
   return config;
+}
+
+void check_config(const Config& config, const std::string& name) {
+  auto fail_here = [&](const std::string& message) { throw Error(ErrorCategory::input, name + ": " + message); };
+  if (config.distro != "auto") {
+    try {
+      manifest::parse_distro(config.distro);
+    } catch (const Error& e) {
+      fail_here(e.what());
+    }
+  }
+  if (config.registry.find_first_not_of(kRegistryChars) != std::string::npos)
+    fail_here("`Registry` may hold only a registry host[:port] and path (letters, digits, `.`, `_`, `-`, `:`, `/`).");
+  if (config.gramine.image.empty()) {
+    if (config.gramine.repository.empty()) fail_here("`Gramine.Repository` is missing. Provide this or `Gramine.Image`.");
+    if (config.gramine.branch.empty()) fail_here("`Gramine.Branch` is missing. Provide this or `Gramine.Image`.");
+  }
 }
 
 Config load_config(const std::string& path) {

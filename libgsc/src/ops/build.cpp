@@ -94,12 +94,12 @@ std::pair<std::string, std::string> split_tag(const std::string& name) {
 }
 
 // Gramine's verdict on the manifest: a rejection fails the build in one line.
-void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const BuildOptions& o, BuildResult& result,
+void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const std::string& manifest_name, BuildResult& result,
                     const ProgressFn& progress) {
   using Kind = ops::ManifestCheck::Verdict::Kind;
   if (verdict.kind == Kind::rejected)
-    throw Error(ErrorCategory::input, "Gramine rejects the manifest built from `" + o.manifest_path +
-                                          "`: " + verdict.message + ". Fix it in `" + o.manifest_path + "`.");
+    throw Error(ErrorCategory::input, "Gramine rejects the manifest built from `" + manifest_name +
+                                          "`: " + verdict.message + ". Fix it in `" + manifest_name + "`.");
   result.manifest_check = verdict.kind == Kind::valid ? "valid" : verdict.message;
   report(progress, verdict.kind == Kind::valid ? ProgressEvent::Kind::info : ProgressEvent::Kind::warning,
          verdict.kind == Kind::valid ? "gramine-manifest-check: the manifest is valid" : verdict.message);
@@ -109,21 +109,24 @@ void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const BuildOptio
 void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
                   BuildResult& result, const ProgressFn& progress) {
   // 2. Stage image, on a base that runs none of the app image's ONBUILD triggers.
-  report(progress, ProgressEvent::Kind::step, "Building the stage image (" + o.image + " + Gramine)");
+  ops::report_step(progress, Phase::stage_base, "Building the stage image (" + o.image + " + Gramine)");
   const ops::StageBase base = phases.run("stage_base", [&] { return ops::stage_base(client, in.app_image, progress); });
   if (base.id != in.app_image.id) docker::record_image_baseline(client, base.id);  // a failed build's steps descend from it
   ops::OwnedImage stage(client,
                         phases.run("stage_build", [&] { return build_stage(client, in, base.id, o, progress); }));
 
   // 3. One pass over the stage's files; Gramine's manifest check starts meanwhile.
-  report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
+  ops::report_step(progress, Phase::export_and_hash, "Hashing the image's files");
   ops::ManifestCheck checker(client.endpoint(), in.gramine_image_name);
   const ops::ScannedStage scanned = ops::scan_stage(client, stage.id(), in, o, phases, progress);
   result.bytes_hashed = scanned.scan.bytes_hashed;
 
   // 4. What the app is and needs.
-  const ops::AppAnalysis analysis = phases.run("analysis", [&] { return ops::analyse_app(scanned, in); });
-  ops::report_analysis(analysis, progress);
+  const ops::AppAnalysis analysis = phases.run("analysis", [&] {
+    ops::AppAnalysis a = ops::analyse_app(scanned, in);
+    ops::report_analysis(a, progress);
+    return a;
+  });
   record_analysis(analysis, result);
 
   // 5. The final manifest.
@@ -134,14 +137,14 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
 
   // 6. Final layer, built while Gramine checks the manifest; tagged once the check passed.
   auto verdict = std::async(std::launch::async, [&] { return checker.check(manifest.check_text); });
-  report(progress, ProgressEvent::Kind::step, "Adding the manifest layer (Gramine checks the manifest meanwhile)");
+  ops::report_step(progress, Phase::final_layer, "Adding the manifest layer (Gramine checks the manifest meanwhile)");
   const std::string previous = ops::image_id_of(client, result.image_name);
   ops::OwnedImage final_image(
       client, phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); }));
-  phases.run("manifest_check", [&] { accept_verdict(verdict.get(), o, result, progress); });
+  phases.run("manifest_check", [&] { accept_verdict(verdict.get(), in.manifest_name, result, progress); });
   const auto [repository, tag] = split_tag(result.image_name);
   client.tag_image(final_image.id(), repository, tag);
-  report(progress, ProgressEvent::Kind::step, "Tagged " + result.image_name);
+  ops::report_step(progress, Phase::final_layer, "Tagged " + result.image_name);
   result.image_id = final_image.id();
   final_image.keep();
   stage.keep();  // now the final image's parent: removed together with it
@@ -152,13 +155,20 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
 
 }  // namespace
 
-BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressFn& progress) {
+BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
+  const ProgressFn progress = phases.stamp(caller_progress);
   BuildResult result;
   result.image_name = unsigned_image_name(o.image);
 
   // 1. Inputs: every check that needs no docker build happens before one starts.
-  if (const auto signed_image = ops::find_image(client, signed_image_name(o.image)); signed_image && o.rebuild == Rebuild::no) {
+  const auto signed_image = o.existing_signed == ExistingSigned::rebuild
+                                ? std::nullopt
+                                : ops::find_image(client, signed_image_name(o.image));
+  if (signed_image && o.existing_signed == ExistingSigned::fail)
+    throw Error(ErrorCategory::conflict, "`" + signed_image_name(o.image) + "` already exists. Remove it, or build "
+                                         "again with ExistingSigned::rebuild (`--rebuild`) and sign again.");
+  if (signed_image) {
     result.already_signed = true;
     result.image_name = signed_image_name(o.image);
     result.image_id = signed_image->id;

@@ -7,24 +7,27 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "ops/compile.hpp"
+#include "ops/inputs.hpp"
 #include "ops/phases.hpp"
 
 namespace gsc {
 
-BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
+BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& caller_progress) {
+  ops::Phases phases;
+  const ProgressFn progress = phases.stamp(caller_progress);
   check_image_name(o.image);
-  const Config config = load_config(o.config_path);
+  const ops::ConfigInput input = ops::read_config(o.config, o.config_text, o.config_path);
+  const Config& config = input.config;
   if (!config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`gsc build-gramine` compiles Gramine, but `Gramine.Image` is set in " +
-                                          o.config_path + ". Remove it to compile from `Gramine.Repository`.");
+                                          input.name + ". Remove it to compile from `Gramine.Repository`.");
   if (config.distro == "auto")
-    throw Error(ErrorCategory::input, "`gsc build-gramine` needs a distro, but `Distro` is `auto` in " + o.config_path +
+    throw Error(ErrorCategory::input, "`gsc build-gramine` needs a distro, but `Distro` is `auto` in " + input.name +
                                           ". Set it, e.g. `Distro: \"debian:12\"`.");
-  ops::Phases phases;
   BuildGramineResult result;
   result.image_name = o.image;
   const ops::CompileRequest request{.config = config,
-                                    .config_path = o.config_path,
+                                    .config_path = input.name,
                                     .distro = manifest::parse_distro(config.distro),
                                     .build_type = o.build_type,
                                     .templates_dir = o.templates_dir,

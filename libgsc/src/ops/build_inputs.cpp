@@ -9,6 +9,7 @@
 #include "ops/compile.hpp"
 #include "ops/container.hpp"
 #include "ops/image_distro.hpp"
+#include "ops/inputs.hpp"
 #include "ops/labels.hpp"
 #include "ops/pull.hpp"
 #include "core/embedded.hpp"
@@ -126,8 +127,12 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   in.build_type = o.build_type;
   in.insecure_args = o.insecure_args;
   in.linux_pal = o.linux_pal;
-  in.config = load_config(o.config_path);
-  in.user_manifest = manifest::load_user_manifest(o.manifest_path);
+  ConfigInput config = read_config(o.config, o.config_text, o.config_path);
+  in.config = std::move(config.config);
+  in.config_name = std::move(config.name);
+  ManifestInput manifest = read_manifest(o.manifest_text, o.manifest_path);
+  in.user_manifest = std::move(manifest.table);
+  in.manifest_name = std::move(manifest.name);
   for (const auto& m : o.mounts) in.mount_choices.push_back(manifest::parse_mount_choice(m));
   in.etc_files = manifest::etc_files_to_provide(in.user_manifest);
 
@@ -156,7 +161,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
     if (!app_distro && in.config.gramine.image.empty())
       throw Error(ErrorCategory::input, "`" + o.image + "` has no /etc/os-release, so `Distro: auto` cannot tell which "
                                         "distro to compile Gramine for. Set `Distro` or `Gramine.Image` in " +
-                                            o.config_path + ".");
+                                            in.config_name + ".");
   } else {
     app_distro = manifest::parse_distro(in.config.distro);
   }
@@ -168,7 +173,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   // Gramine: the prebuilt image of config.yaml, or one compiled for this distro (once, then reused).
   if (in.config.gramine.image.empty()) {
     const CompileRequest request{.config = in.config,
-                                 .config_path = o.config_path,
+                                 .config_path = in.config_name,
                                  .distro = in.distro,
                                  .build_type = o.build_type,
                                  .templates_dir = o.templates_dir,
@@ -184,7 +189,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                 in.config.gramine.image.empty()
                     ? "The compiled Gramine image `" + in.gramine_image_name + "` vanished during the build. Run it again."
                     : "Cannot find the Gramine image `" + in.gramine_image_name + "` (`Gramine.Image` in " +
-                          o.config_path + "). Build it with `gsc build-gramine` or fix the name.");
+                          in.config_name + "). Build it with `gsc build-gramine` or fix the name.");
   in.gramine_image = *gramine;
   // A Gramine compiled by gsc says whether it has the direct PAL.
   if (o.linux_pal == LinuxPal::yes && label_of(in.gramine_image, label::linux_pal) == "false")
@@ -195,7 +200,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
     const auto gramine_distro = image_distro(client, in.gramine_image.id);
     if (!gramine_distro)
       throw Error(ErrorCategory::input, "Neither `" + o.image + "` nor the Gramine image `" + in.gramine_image_name +
-                                            "` has /etc/os-release. Set `Distro` in " + o.config_path + ".");
+                                            "` has /etc/os-release. Set `Distro` in " + in.config_name + ".");
     in.distro = *gramine_distro;
     in.layout = templates::layout_for(in.distro.family);
     report(progress, ProgressEvent::Kind::info,

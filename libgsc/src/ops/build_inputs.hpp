@@ -22,7 +22,9 @@ inline constexpr const char* kGraminePrefix = "/gramine/meson_build_output";
 
 struct BuildInputs {
   Config config;
+  std::string config_name;    // for messages: the path, or where it came from in memory
   toml::table user_manifest;
+  std::string manifest_name;  // likewise
   docker::ImageInspect app_image;
   std::string gramine_image_name;
   docker::ImageInspect gramine_image;

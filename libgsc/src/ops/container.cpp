@@ -103,14 +103,21 @@ std::optional<std::string> read_container_file(docker::Client& client, const std
 }
 
 std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
-                                                         const std::vector<std::string>& paths, std::uint64_t max_bytes) {
+                                                         const std::vector<FileRequest>& files) {
   // Never started: the command only has to exist for the daemon to accept the container.
   EphemeralContainer container(client, docker::ContainerCreateOptions{
                                            .image = image, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
   std::vector<std::optional<std::string>> out;
-  out.reserve(paths.size());
-  for (const auto& path : paths) out.push_back(read_container_file(client, container.id(), path, max_bytes));
+  out.reserve(files.size());
+  for (const auto& file : files) out.push_back(read_container_file(client, container.id(), file.path, file.max_bytes));
   return out;
+}
+
+std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
+                                                         const std::vector<std::string>& paths, std::uint64_t max_bytes) {
+  std::vector<FileRequest> files;
+  for (const auto& path : paths) files.push_back({path, max_bytes});
+  return read_image_files(client, image, files);
 }
 
 std::optional<std::string> read_image_file(docker::Client& client, const std::string& image,

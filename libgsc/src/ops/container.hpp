@@ -60,6 +60,14 @@ std::vector<std::optional<std::string>> read_image_files(docker::Client& client,
                                                          const std::vector<std::string>& paths,
                                                          std::uint64_t max_bytes = kMaxImageFile);
 
+// A file to read and the most bytes it may have (more is an input error naming it).
+struct FileRequest {
+  std::string path;
+  std::uint64_t max_bytes = kMaxImageFile;
+};
+std::vector<std::optional<std::string>> read_image_files(docker::Client& client, const std::string& image,
+                                                         const std::vector<FileRequest>& files);
+
 // One file of a container (created, not necessarily started), following symlinks.
 std::optional<std::string> read_container_file(docker::Client& client, const std::string& container,
                                                const std::string& path, std::uint64_t max_bytes = kMaxImageFile);

@@ -15,11 +15,12 @@ MeasuredImage read_measured(docker::Client& client, const std::string& name) {
   const auto image = ops::find_image(client, name);
   if (!image)
     throw Error(ErrorCategory::not_found, "Cannot find image `" + name + "`. `docker images` lists the images the daemon has.");
+  // entrypoint.sig is a SIGSTRUCT (1808 bytes): read no more of it than sign-image and info-image do.
   const auto files = ops::read_image_files(client, image->id,
-                                           {"/gramine/app_files/entrypoint.manifest", "/gramine/app_files/trusted_argv",
-                                            "/gramine/app_files/entrypoint.sig",
-                                            "/gramine/app_files/trusted_file_sizes"},
-                                           64 << 20);
+                                           std::vector<ops::FileRequest>{{"/gramine/app_files/entrypoint.manifest", 64 << 20},
+                                                                         {"/gramine/app_files/trusted_argv", 64 << 20},
+                                                                         {"/gramine/app_files/entrypoint.sig", 64 << 10},
+                                                                         {"/gramine/app_files/trusted_file_sizes", 64 << 20}});
   if (!files[0])
     throw Error(ErrorCategory::input, "`" + name + "` is not a graminized image (no /gramine/app_files/entrypoint.manifest). "
                                       "Make one with `gsc build`.");

@@ -114,7 +114,12 @@ ScannedStage scan_stage(docker::Client& client, const std::string& stage_id, con
   // (or none: a stage image scanned before, by its content-derived id, comes from the cache)
   ScannedStage out;
   phases.run("export_and_hash", [&] {
-    ImageScan stage = scan_image(client, {.image_id = stage_id, .use_cache = o.use_cache, .cache_dir = o.cache_dir});
+    const auto inspected = find_image(client, stage_id);
+    ImageScan stage = scan_image(client, {.image_id = stage_id,
+                                          .use_cache = o.use_cache,
+                                          .cache_dir = o.cache_dir,
+                                          .progress = progress,
+                                          .bytes_total = inspected ? static_cast<std::uint64_t>(inspected->size) : 0});
     if (stage.from_cache)
       report(progress, ProgressEvent::Kind::info, "hashes: the stage image is unchanged since it was scanned (cache)");
     out.scan = std::move(stage.result);

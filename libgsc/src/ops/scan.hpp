@@ -14,6 +14,8 @@ struct ScanRequest {
   std::string image_id;               // sha256:...: the cache key (the daemon derives it from the content)
   UseCache use_cache = UseCache::yes; // no: scan anew (the fresh result still replaces the cached one)
   std::string cache_dir;              // "" = image::ScanCache::default_directory()
+  ProgressFn progress;                // Kind::progress events while exporting and hashing
+  std::uint64_t bytes_total = 0;      // the image's size, for those events (0 = unknown)
 };
 
 struct ImageScan {

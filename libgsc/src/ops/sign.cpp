@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/host_file.hpp"
 #include "gramine/document.hpp"
 #include "gsc/config.hpp"
 #include "gsc/docker.hpp"
@@ -21,10 +22,12 @@
 #include "image/scan.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
+#include "ops/inputs.hpp"
 #include "ops/measure.hpp"
 #include "ops/phases.hpp"
 #include "ops/scan.hpp"
 #include "sgx/key.hpp"
+#include "sgx/sign.hpp"
 #include "sgx/sigstruct.hpp"
 #include "tar/writer.hpp"
 #include "templates/render.hpp"
@@ -55,14 +58,6 @@ std::string read_host_file(const std::string& path, const std::string& what) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-void write_host_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush())
-    throw Error(ErrorCategory::input, "Cannot write `" + path + "`.");
-  out.close();
-  if (out.fail()) throw Error(ErrorCategory::input, "Cannot write `" + path + "` (is the disk full?).");
 }
 
 // What step 2 hands to the signature: manifest.sgx and the SIGSTRUCT still to be signed.
@@ -176,25 +171,26 @@ Measured measure_foreign(docker::Client& client, const docker::ImageInspect& uns
                          const ProgressFn& progress) {
   const std::string runtime = files.runtime.version.empty() ? "a Gramine that does not state its version"
                                                             : "Gramine " + files.runtime.version;
-  Config config;
+  ops::ConfigInput input;
   try {
-    config = load_config(o.config_path);
+    input = ops::read_config(o.config, o.config_text, o.config_path);
   } catch (const Error& e) {
     throw Error(ErrorCategory::input, "`" + name + "` runs " + runtime + ", which gsc does not measure itself; its "
                                       "measurement needs that Gramine's own signer, named by `Gramine.Image` in "
                                       "config.yaml (`-c`): " + e.what());
   }
+  const Config& config = input.config;
   if (config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`" + name + "` runs " + runtime + ", which gsc does not measure itself: set "
-                                      "`Gramine.Image` in " + o.config_path + " to the Gramine image it was built with.");
+                                      "`Gramine.Image` in " + input.name + " to the Gramine image it was built with.");
   const auto gramine = ops::find_image(client, config.gramine.image);
   if (!gramine)
     throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + config.gramine.image +
-                                              "` (`Gramine.Image` in " + o.config_path + ").");
+                                              "` (`Gramine.Image` in " + input.name + ").");
   const std::string built_with = ops::label_of(unsigned_image, ops::label::gramine_image_id);
   if (!built_with.empty() && built_with != gramine->id)
     throw Error(ErrorCategory::input, "`" + name + "` was built with the Gramine image " + built_with + ", but `" +
-                                          config.gramine.image + "` (Gramine.Image in " + o.config_path + ") is " +
+                                          config.gramine.image + "` (Gramine.Image in " + input.name + ") is " +
                                           gramine->id + ". Sign with the configuration it was built with.");
   report(progress, ProgressEvent::Kind::warning,
          "`" + name + "` runs " + runtime + ", which gsc does not measure itself (it measures Gramine 1.9): using "
@@ -229,8 +225,9 @@ std::string build_signed(docker::Client& client, const docker::ImageInspect& uns
 
 }  // namespace
 
-SignResult sign_image(docker::Client& client, const SignOptions& o, const ProgressFn& progress) {
+SignResult sign_image(docker::Client& client, const SignOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
+  const ProgressFn progress = phases.stamp(caller_progress);
   SignResult result;
   const bool export_only = !o.export_signing_data_path.empty();
   const bool import = !o.import_signature_path.empty();
@@ -243,10 +240,13 @@ SignResult sign_image(docker::Client& client, const SignOptions& o, const Progre
   const auto unsigned_image = ops::find_image(client, unsigned_name);
   if (!unsigned_image)
     throw Error(ErrorCategory::not_found, "Cannot find `" + unsigned_name + "`. You must first build this image via `gsc build`.");
-  std::optional<sgx::SigningKey> key;
+  // The key, read and checked now: a signer of the caller's, PEM bytes, or a PEM file.
+  std::shared_ptr<Signer> signer;
   std::optional<sgx::PublicKey> public_key;
-  if (import || export_only) public_key = sgx::load_public_key(o.key_path);
-  else key = sgx::load_signing_key(o.key_path, o.passphrase);
+  if (import || (export_only && !o.key_path.empty())) public_key = sgx::load_public_key(o.key_path);
+  else if (!export_only && o.signer) signer = o.signer;
+  else if (!export_only && o.key_pem) signer = make_pem_signer(*o.key_pem, o.passphrase);
+  else if (!export_only) signer = make_file_signer(o.key_path, o.passphrase);
   std::string import_signature;
   if (import) import_signature = read_host_file(o.import_signature_path, "the signature");
   const std::string date = o.date.empty() ? today_utc() : o.date;
@@ -277,18 +277,14 @@ SignResult sign_image(docker::Client& client, const SignOptions& o, const Progre
 
   // 3. The signature.
   if (export_only) {
-    phases.run("export", [&] { write_host_file(o.export_signing_data_path, sgx::signing_data(measured.sigstruct)); });
+    phases.run("export", [&] { gsc::write_host_file(o.export_signing_data_path, sgx::signing_data(measured.sigstruct)); });
     result.info = describe_sigstruct(measured.sigstruct);
-    report(progress, ProgressEvent::Kind::info,
-           "Sign the data with your key, e.g. `openssl dgst -sha256 -sign KEY.pem -out SIG " +
-               o.export_signing_data_path + "`, then run `gsc sign-image --import-signature SIG --date " + date +
-               " " + o.image + " PUBLIC-KEY.pem`.");
     result.timings = phases.timings();
     return result;
   }
   const std::string sigstruct = phases.run("sign", [&] {
     return import ? sgx::apply_signature(measured.sigstruct, *public_key, import_signature)
-                  : sgx::resign_sigstruct(measured.sigstruct, *key);
+                  : sgx::sign_with(measured.sigstruct, *signer);
   });
   result.info = describe_sigstruct(sigstruct);
   if (!result.info.signature_valid)

@@ -58,8 +58,9 @@ const char* to_string(VerifyFinding::Part part) noexcept {
   return "?";
 }
 
-VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const ProgressFn& progress) {
+VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
+  const ProgressFn progress = phases.stamp(caller_progress);
   VerifyResult result;
   result.image_name = o.image;
 
@@ -118,7 +119,11 @@ VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const 
   // 3 + 4. The manifest and every trusted file against the image's contents.
   report(progress, ProgressEvent::Kind::step, "Hashing the image's files");
   const ops::ImageScan scan = phases.run("export_and_hash", [&] {
-    return ops::scan_image(client, {.image_id = image->id, .use_cache = o.use_cache, .cache_dir = o.cache_dir});
+    return ops::scan_image(client, {.image_id = image->id,
+                                    .use_cache = o.use_cache,
+                                    .cache_dir = o.cache_dir,
+                                    .progress = progress,
+                                    .bytes_total = static_cast<std::uint64_t>(image->size)});
   });
   phases.run("compare", [&] {
     ops::LazyImageFiles view([&] { return scan.result; });

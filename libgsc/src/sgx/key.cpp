@@ -90,41 +90,54 @@ int passphrase_callback(char* buf, int size, int, void* userdata) {
   return static_cast<int>(p.size());
 }
 
-std::string modulus_le(EVP_PKEY* key) {
+const std::string kImportFix = "It must be made over exactly the exported signing data with the matching key.";
+
+}  // namespace
+
+std::string modulus_be(EVP_PKEY* key) {
   BIGNUM* n = nullptr;
   EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
   Bn owned(n);
-  return bn_to_le(owned.get(), 384);
+  return bn_to_be(owned.get(), 384);
 }
 
-// Writes modulus, exponent, signature (big-endian in), q1 and q2 into the SIGSTRUCT.
-std::string complete(const std::string& sigstruct, EVP_PKEY* key, const std::string& signature_be) {
+std::string complete(const std::string& sigstruct, const std::string& modulus, const std::string& signature_be,
+                     const std::string& fix) {
   Sigstruct s = parse(sigstruct);
-  const std::string n_le = modulus_le(key);
+  if (modulus.size() != 384 || (static_cast<unsigned char>(modulus[0]) & 0x80) == 0)
+    throw Error(ErrorCategory::signature, "The signer's public key is not an RSA-3072 modulus (" +
+                                              std::to_string(modulus.size()) + " bytes); SGX needs 3072 bits, exponent 3.");
+  const std::string n_le(modulus.rbegin(), modulus.rend());
   std::memcpy(s.modulus, n_le.data(), 384);
   s.exponent = 3;
   if (signature_be.size() != 384)
     throw Error(ErrorCategory::signature, "The signature has " + std::to_string(signature_be.size()) +
-                                              " bytes; an RSA-3072 signature has 384.");
+                                              " bytes; an RSA-3072 signature has 384. " + fix);
   std::string sig_le(signature_be.rbegin(), signature_be.rend());
   std::memcpy(s.signature, sig_le.data(), 384);
   Bn sig = bn_from_be(signature_be);
   Bn n = bn_from_le(s.modulus, 384);
+  if (BN_cmp(sig.get(), n.get()) >= 0)
+    throw Error(ErrorCategory::signature, "The signature does not verify (it is not smaller than the modulus). " + fix);
   auto [q1, q2] = q1_q2(sig.get(), n.get());
   std::memcpy(s.q1, bn_to_le(q1.get(), 384).data(), 384);
   std::memcpy(s.q2, bn_to_le(q2.get(), 384).data(), 384);
   const auto v = verify(s);
-  if (!v.valid)
-    throw Error(ErrorCategory::signature, "The signature does not verify (" + v.problem +
-                                              "). It must be made over exactly the exported signing data with the matching key.");
+  if (!v.valid) throw Error(ErrorCategory::signature, "The signature does not verify (" + v.problem + "). " + fix);
   return to_bytes(s);
 }
-
-}  // namespace
 
 SigningKey load_signing_key(const std::string& path, const std::optional<std::string>& passphrase) {
   Secret pem;
   read_key_file(path, pem);
+  return load_signing_key_pem(pem.bytes, passphrase, path);
+}
+
+SigningKey load_signing_key_pem(const std::string& pem_bytes, const std::optional<std::string>& passphrase,
+                                const std::string& path) {
+  if (pem_bytes.size() > 64 * 1024 || pem_bytes.find("-----BEGIN") == std::string::npos)
+    throw Error(ErrorCategory::signature, "`" + path + "` is not a PEM key. " + kMakeOne);
+  const Secret pem{pem_bytes};
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.bytes.data(), static_cast<int>(pem.bytes.size())), BIO_free);
   PassphraseState state{&passphrase};
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state);
@@ -144,6 +157,13 @@ SigningKey load_signing_key(const std::string& path, const std::optional<std::st
 PublicKey load_public_key(const std::string& path) {
   Secret pem;
   read_key_file(path, pem);
+  return load_public_key_pem(pem.bytes, path);
+}
+
+PublicKey load_public_key_pem(const std::string& pem_bytes, const std::string& path) {
+  if (pem_bytes.size() > 64 * 1024 || pem_bytes.find("-----BEGIN") == std::string::npos)
+    throw Error(ErrorCategory::signature, "`" + path + "` is not a PEM key. " + kMakeOne);
+  const Secret pem{pem_bytes};
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.bytes.data(), static_cast<int>(pem.bytes.size())), BIO_free);
   EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
   if (!key) {
@@ -181,7 +201,11 @@ std::string private_key_pem(const SigningKey& key) {
 }
 
 std::string resign_sigstruct(const std::string& sigstruct, const SigningKey& key) {
-  const std::string message = signing_data(sigstruct);
+  return complete(sigstruct, modulus_be(key.key.get()), sign_pkcs1_sha256(key, signing_data(sigstruct)),
+                  "The key cannot sign.");
+}
+
+std::string sign_pkcs1_sha256(const SigningKey& key, const std::string& message) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_PKEY_CTX* pctx = nullptr;
   std::size_t size = 0;
@@ -194,11 +218,11 @@ std::string resign_sigstruct(const std::string& sigstruct, const SigningKey& key
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) <= 0)
     throw Error(ErrorCategory::signature, "OpenSSL could not sign the SIGSTRUCT.");
   signature.resize(size);
-  return complete(sigstruct, key.key.get(), signature);
+  return signature;
 }
 
 std::string apply_signature(const std::string& sigstruct, const PublicKey& key, const std::string& signature) {
-  return complete(sigstruct, key.key.get(), signature);
+  return complete(sigstruct, modulus_be(key.key.get()), signature, kImportFix);
 }
 
 }  // namespace gsc::sgx

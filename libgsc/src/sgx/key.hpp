@@ -28,8 +28,24 @@ struct PublicKey {
 // exponent not 3, encrypted without passphrase, wrong passphrase.
 SigningKey load_signing_key(const std::string& path, const std::optional<std::string>& passphrase);
 
+// The same from PEM bytes in memory; `name` is what messages call the key.
+SigningKey load_signing_key_pem(const std::string& pem, const std::optional<std::string>& passphrase,
+                                const std::string& name);
+
 // Loads a PEM public key (or the public half of a private key file), same checks.
 PublicKey load_public_key(const std::string& path);
+PublicKey load_public_key_pem(const std::string& pem, const std::string& name);
+
+// The key's RSA modulus, big-endian, 384 bytes.
+std::string modulus_be(EVP_PKEY* key);
+
+// The RSASSA-PKCS1-v1_5 / SHA-256 signature of `message`, big-endian.
+std::string sign_pkcs1_sha256(const SigningKey& key, const std::string& message);
+
+// Writes modulus (big-endian in), exponent 3, the signature (big-endian in), q1 and q2 into the
+// SIGSTRUCT and verifies it; a signature that does not verify is an error ending with `fix`.
+std::string complete(const std::string& sigstruct, const std::string& modulus, const std::string& signature,
+                     const std::string& fix);
 
 // A fresh RSA-3072/e=3 key, in memory, for measuring in a throwaway container.
 SigningKey generate_throwaway_key();

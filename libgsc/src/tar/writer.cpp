@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/host_file.hpp"
 #include "gsc/error.hpp"
 
 namespace gsc::tar {
@@ -82,13 +83,10 @@ void Writer::write_to(const std::filesystem::path& dir) const {
     switch (entry.type) {
       case Entry::Type::directory: fs::create_directories(target, ec); break;
       case Entry::Type::symlink: fs::create_symlink(entry.content, target, ec); break;
-      case Entry::Type::file: {
-        std::ofstream out(target, std::ios::binary | std::ios::trunc);
-        out << entry.content;
-        if (!out) ec = std::make_error_code(std::errc::io_error);
-        else fs::permissions(target, static_cast<fs::perms>(entry.mode), ec);
+      case Entry::Type::file:
+        write_host_file(target.string(), entry.content);  // checked to the end: a full disk is an error
+        fs::permissions(target, static_cast<fs::perms>(entry.mode), ec);
         break;
-      }
     }
     if (ec) throw Error(ErrorCategory::input, "Cannot write `" + target.string() + "`: " + ec.message() + ".");
   }

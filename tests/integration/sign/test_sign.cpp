@@ -4,9 +4,16 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <regex>
+#include <thread>
 
+#include "gsc/docker.hpp"
+#include "gsc/error.hpp"
+#include "gsc/ops.hpp"
+#include "gsc/signer.hpp"
 #include "integration/support.hpp"
 
 using namespace gsc_test;
@@ -28,7 +35,7 @@ struct SignedFixture {
     config = write_config(dir);
     key = dir / "key.pem";
     REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(key) + " 3072").status == 0);
-    const Run build = gsc({"build", "-c", config, app, dir / "app.manifest"});
+    const Run build = gsc_test::gsc({"build", "-c", config, app, dir / "app.manifest"});
     INFO(build.err);
     REQUIRE(build.status == 0);
   }
@@ -75,10 +82,10 @@ std::string file_of(const std::string& image, const std::string& path) {
 
 TEST_CASE("sign-image then info-image: MRSIGNER is the user's, fields as the original prints", "[sign]") {
   auto& f = fixture();
-  const Run sign = gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key});
+  const Run sign = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key});
   INFO(sign.err);
   REQUIRE(sign.status == 0);
-  const Run info = gsc({"info-image", f.signed_image()});
+  const Run info = gsc_test::gsc({"info-image", f.signed_image()});
   INFO(info.err);
   REQUIRE(info.status == 0);
   CHECK(toml_value(info.out, "mr_signer") == mr_signer_of(f.key));
@@ -90,7 +97,7 @@ TEST_CASE("sign-image then info-image: MRSIGNER is the user's, fields as the ori
   CHECK(toml_value(info.out, "signature_valid") == "true");
   CHECK(toml_value(info.out, "flags") == "0400000000000000");
 
-  const Run json = gsc({"info-image", "--format", "json", f.signed_image()});
+  const Run json = gsc_test::gsc({"info-image", "--format", "json", f.signed_image()});
   CHECK(json.status == 0);
   CHECK(json.out.find("\"mr_signer\": \"" + mr_signer_of(f.key) + "\"") != std::string::npos);
 
@@ -101,9 +108,9 @@ TEST_CASE("sign-image then info-image: MRSIGNER is the user's, fields as the ori
 
 TEST_CASE("same inputs and date give the same SIGSTRUCT", "[sign][determinism]") {
   auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key}).status == 0);
   const std::string first = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
-  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-01-02", f.app, f.key}).status == 0);
   const std::string second = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
   CHECK(first.size() == 1808);
   CHECK(first == second);
@@ -113,19 +120,19 @@ TEST_CASE("passphrase-protected key: right passphrase signs, wrong or missing on
   auto& f = fixture();
   const std::string key = f.dir / "protected.pem";
   REQUIRE(sh("openssl genrsa -3 -aes256 -passout pass:s3cret -out " + sh_quote(key) + " 3072").status == 0);
-  const Run good = gsc({"sign-image", "-c", f.config, "-p", "s3cret", f.app, key});
+  const Run good = gsc_test::gsc({"sign-image", "-c", f.config, "-p", "s3cret", f.app, key});
   INFO(good.err);
   CHECK(good.status == 0);
-  const Run wrong = gsc({"sign-image", "-c", f.config, "--passphrase", "nope", f.app, key});
+  const Run wrong = gsc_test::gsc({"sign-image", "-c", f.config, "--passphrase", "nope", f.app, key});
   CHECK(wrong.status == 5);
   CHECK(wrong.err.find("Wrong passphrase") != std::string::npos);
-  const Run missing = gsc({"sign-image", "-c", f.config, f.app, key});
+  const Run missing = gsc_test::gsc({"sign-image", "-c", f.config, f.app, key});
   CHECK(missing.status == 5);
   CHECK(missing.err.find("`--passphrase-file`") != std::string::npos);
 
   // Ways that keep the passphrase off the command line (where `ps` shows it).
   write_file(f.dir / "pass.txt", "s3cret\n");
-  CHECK(gsc({"sign-image", "-c", f.config, "--passphrase-file", f.dir / "pass.txt", f.app, key}).status == 0);
+  CHECK(gsc_test::gsc({"sign-image", "-c", f.config, "--passphrase-file", f.dir / "pass.txt", f.app, key}).status == 0);
   const std::string bin = sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
   const std::string args = " sign-image -c " + sh_quote(f.config) + " " + sh_quote(f.app) + " " + sh_quote(key);
   CHECK(sh("GSC_TEST_PASS=s3cret " + bin + args + " --passphrase-env GSC_TEST_PASS").status == 0);
@@ -156,14 +163,12 @@ TEST_CASE("a key file that is a device, a fifo or huge is refused before it is r
   }
 }
 
-TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-safety]") {
-  auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
-  // Secrets of the key: the PEM body and the private exponent and primes (hex, as openssl prints).
-  const Run text = sh("openssl rsa -in " + sh_quote(f.key) + " -noout -text");
+// Secrets of a key: the PEM body and the private exponent and primes (hex, as openssl prints).
+std::vector<std::string> key_secrets(const std::string& key) {
+  const Run text = sh("openssl rsa -in " + sh_quote(key) + " -noout -text");
   REQUIRE(text.status == 0);
   std::vector<std::string> needles;
-  const std::string pem = slurp(f.key);
+  const std::string pem = slurp(key);
   needles.push_back(pem.substr(pem.find('\n') + 1, 64));  // first base64 line of the body
   for (const char* field : {"privateExponent:", "prime1:", "prime2:"}) {
     const auto at = text.out.find(field);
@@ -175,11 +180,18 @@ TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-s
     for (std::size_t i = 8; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     needles.push_back(bytes);
   }
-  // Every image gsc made or used, saved whole; plus the image metadata.
+  return needles;
+}
+
+// Every image gsc made or used, saved whole, their metadata, the containers and the daemon's
+// storage hold none of the key's secrets.
+void check_key_absent(const SignedFixture& f, const std::string& key) {
+  const std::vector<std::string> needles = key_secrets(key);
   const std::string tar = f.dir / "images.tar";
   REQUIRE(sh("docker save -o " + sh_quote(tar) + " " + sh_quote(f.signed_image()) + " " +
              sh_quote("gsc-" + f.app + "-unsigned") + " " + sh_quote(gramine_image())).status == 0);
   const std::string saved = slurp(tar);
+  std::filesystem::remove(tar);
   REQUIRE(saved.size() > 1000000);
   const std::string inspect = sh("docker image inspect " + sh_quote(f.signed_image())).out;
   for (const auto& needle : needles) {
@@ -188,46 +200,49 @@ TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-s
   }
   // No container of the signing is left, and the build cache holds no context with the key.
   CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  for (const auto& needle : needles) {
-    const Run grep = sh("grep -rlF " + sh_quote(needles.front()) + " /var/lib/docker 2>/dev/null | head -1");
-    CHECK(grep.out.empty());
-    (void)needle;
-  }
+  const Run grep = sh("grep -rlF " + sh_quote(needles.front()) + " /var/lib/docker 2>/dev/null | head -1");
+  CHECK(grep.out.empty());
+}
+
+TEST_CASE("the private key is found nowhere in Docker afterwards", "[sign][key-safety]") {
+  auto& f = fixture();
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  check_key_absent(f, f.key);
 }
 
 TEST_CASE("two-step signing with openssl in the middle equals direct signing", "[sign][two-step]") {
   auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", f.app, f.key}).status == 0);
   const std::string direct = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
 
   const std::string pub = f.dir / "pub.pem", data = f.dir / "data.bin", sig = f.dir / "sig.bin";
   REQUIRE(sh("openssl rsa -in " + sh_quote(f.key) + " -pubout -out " + sh_quote(pub)).status == 0);
-  const Run step1 = gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--export-signing-data", data, f.app, pub});
+  const Run step1 = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--export-signing-data", data, f.app, pub});
   INFO(step1.err);
   REQUIRE(step1.status == 0);
   CHECK(slurp(data).size() == 256);
   REQUIRE(sh("openssl dgst -sha256 -binary " + sh_quote(data) + " > " + sh_quote(data + ".sha256") +
              " && openssl pkeyutl -sign -inkey " + sh_quote(f.key) + " -pkeyopt digest:sha256 -in " +
              sh_quote(data + ".sha256") + " -out " + sh_quote(sig)).status == 0);
-  const Run step2 = gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--import-signature", sig, f.app, pub});
+  const Run step2 = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--import-signature", sig, f.app, pub});
   INFO(step2.err);
   REQUIRE(step2.status == 0);
   CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == direct);
 
   // A signature over something else is refused, and nothing is tagged.
   write_file(f.dir / "bogus.bin", std::string(384, '\x01'));
-  const Run bogus = gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--import-signature", f.dir / "bogus.bin", f.app, pub});
+  const Run bogus = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-03-04", "--import-signature", f.dir / "bogus.bin", f.app, pub});
   CHECK(bogus.status == 5);
 }
 
 TEST_CASE("a flipped byte in the SIGSTRUCT is reported as an invalid signature", "[info][errors]") {
   auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
   const std::string corrupt = unique_name("gsc-test-app/corrupt");
   ImageGuard guard({corrupt});
   // Flip one byte of MRENCLAVE (offset 960), inside the signed range.
   docker_build(corrupt, "FROM " + f.signed_image() + "\nUSER root\nRUN printf '\\377' | dd of=/gramine/app_files/entrypoint.sig bs=1 seek=960 conv=notrunc\n");
-  const Run info = gsc({"info-image", corrupt});
+  const Run info = gsc_test::gsc({"info-image", corrupt});
   CHECK(info.status == 0);
   CHECK(toml_value(info.out, "signature_valid") == "false");
   CHECK(info.out.find("signature_problem") != std::string::npos);
@@ -242,48 +257,48 @@ TEST_CASE("sign-image and info-image bad inputs: one line, non-zero, nothing lef
     CHECK(r.err.find('\n', at) == r.err.size() - 1);
   };
   SECTION("unsigned image missing says to run gsc build") {
-    const Run r = gsc({"sign-image", "-c", f.config, "gsc-test-app/never-built", f.key});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, "gsc-test-app/never-built", f.key});
     one_line(r);
     CHECK(r.status == 1);
     CHECK(r.err.find("gsc build") != std::string::npos);
   }
   SECTION("key file missing") {
-    const Run r = gsc({"sign-image", "-c", f.config, f.app, f.dir / "nokey.pem"});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.dir / "nokey.pem"});
     one_line(r);
     CHECK(r.err.find("nokey.pem") != std::string::npos);
   }
   SECTION("not PEM") {
     write_file(f.dir / "junk.pem", "junk\n");
-    const Run r = gsc({"sign-image", "-c", f.config, f.app, f.dir / "junk.pem"});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.dir / "junk.pem"});
     one_line(r);
     CHECK(r.status == 5);
   }
   SECTION("not RSA") {
     REQUIRE(sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + sh_quote(f.dir / "ec.pem")).status == 0);
-    const Run r = gsc({"sign-image", "-c", f.config, f.app, f.dir / "ec.pem"});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.dir / "ec.pem"});
     one_line(r);
     CHECK(r.err.find("not an RSA key") != std::string::npos);
   }
   SECTION("not 3072 bits") {
     REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(f.dir / "small.pem") + " 2048").status == 0);
-    const Run r = gsc({"sign-image", "-c", f.config, f.app, f.dir / "small.pem"});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.dir / "small.pem"});
     one_line(r);
     CHECK(r.err.find("2048-bit") != std::string::npos);
   }
   SECTION("exponent not 3 says how to make a right one") {
     REQUIRE(sh("openssl genrsa -out " + sh_quote(f.dir / "e65537.pem") + " 3072").status == 0);
-    const Run r = gsc({"sign-image", "-c", f.config, f.app, f.dir / "e65537.pem"});
+    const Run r = gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.dir / "e65537.pem"});
     one_line(r);
     CHECK(r.err.find("openssl genrsa -3") != std::string::npos);
   }
   SECTION("info-image of an unsigned image, of a non-gsc image, of no image") {
-    const Run unsigned_info = gsc({"info-image", "gsc-" + f.app + "-unsigned"});
+    const Run unsigned_info = gsc_test::gsc({"info-image", "gsc-" + f.app + "-unsigned"});
     one_line(unsigned_info);
     CHECK(unsigned_info.err.find("gsc sign-image") != std::string::npos);
-    const Run plain = gsc({"info-image", "gsc-test/debian:12"});
+    const Run plain = gsc_test::gsc({"info-image", "gsc-test/debian:12"});
     one_line(plain);
     CHECK(plain.err.find("not a gsc image") != std::string::npos);
-    const Run none = gsc({"info-image", "gsc-test/no-such-image:0"});
+    const Run none = gsc_test::gsc({"info-image", "gsc-test/no-such-image:0"});
     one_line(none);
     CHECK(none.status == 1);
   }
@@ -296,7 +311,7 @@ TEST_CASE("real Gramine accepts gsc's manifest and measures the same MRENCLAVE",
     return;
   }
   auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-05-06", f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-05-06", f.app, f.key}).status == 0);
   write_file(f.dir / "entrypoint.manifest", file_of("gsc-" + f.app + "-unsigned", "/gramine/app_files/entrypoint.manifest"));
   write_file(f.dir / "gsc.sig", file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig"));
   // Real gramine-manifest-check, then real gramine-sgx-sign with the user's key on the same manifest and date.
@@ -336,13 +351,13 @@ TEST_CASE("sign-image measures the enclave itself: nothing of the image runs, th
   docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"native\"]\n");
   TempDir own;  // not the fixture's config.yaml: the other cases keep theirs
   const std::string config = write_config(own, gramine_copy);
-  const Run build = gsc({"build", "-c", config, app, f.dir / "app.manifest"});
+  const Run build = gsc_test::gsc({"build", "-c", config, app, f.dir / "app.manifest"});
   INFO(build.err);
   REQUIRE(build.status == 0);
   REQUIRE(sh("docker rmi " + sh_quote(gramine_copy)).status == 0);
 
   const std::string since = sh("date +%s.%N").out.substr(0, 20);
-  const Run sign = gsc({"sign-image", "-c", config, "--date", "2026-12-02", app, f.key});
+  const Run sign = gsc_test::gsc({"sign-image", "-c", config, "--date", "2026-12-02", app, f.key});
   const std::string until = sh("date +%s.%N").out.substr(0, 20);
   INFO(sign.err);
   if (!real_leg()) {
@@ -378,8 +393,8 @@ TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sig
                      "printf \"\\\\336\\\\255\\\\276\\\\357\" | dd of=$s bs=1 seek=960 conv=notrunc 2>/dev/null\\n' "
                      "> /gramine/meson_build_output/bin/gramine-sgx-sign && chmod +x /gramine/meson_build_output/bin/gramine-sgx-sign\n");
   docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"oracle\"]\n");
-  REQUIRE(gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
-  REQUIRE(gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key}).status == 0);
   const std::string genuine = sh("docker image inspect -f '{{ index .Config.Labels \"gsc.mr_enclave\" }}' " + sh_quote("gsc-" + app)).out;
   REQUIRE(genuine.size() == 65);
   REQUIRE(sh("docker rmi " + sh_quote("gsc-" + app)).status == 0);
@@ -387,11 +402,11 @@ TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sig
   // The unsigned image now names the evil Gramine as the one it was built with.
   const std::string evil_id = sh("docker image inspect -f '{{.Id}}' " + sh_quote(evil)).out.substr(0, 71);
   docker_build("gsc-" + app + "-unsigned", "FROM gsc-" + app + "-unsigned\nLABEL gsc.gramine.image_id=" + evil_id + "\n");
-  const Run sign = gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
+  const Run sign = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
   INFO(sign.err);
   if (real_leg()) {
     REQUIRE(sign.status == 0);  // measured by gsc: the label plays no part
-    const Run info = gsc({"info-image", "gsc-" + app});
+    const Run info = gsc_test::gsc({"info-image", "gsc-" + app});
     CHECK(toml_value(info.out, "mr_enclave") + "\n" == genuine);
     CHECK(info.out.find("deadbeef") == std::string::npos);
   } else {
@@ -406,18 +421,18 @@ TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sig
 
 TEST_CASE("verify-image: a fresh image verifies, and a changed file, manifest or runtime is named", "[verify]") {
   auto& f = fixture();
-  REQUIRE(gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
   if (!real_leg()) {
-    const Run r = gsc({"verify-image", f.signed_image()});
+    const Run r = gsc_test::gsc({"verify-image", f.signed_image()});
     CHECK(r.status == 2);
     CHECK(r.err.find("Gramine 1.9 only") != std::string::npos);
     return;
   }
-  const Run ok = gsc({"verify-image", f.signed_image()});
+  const Run ok = gsc_test::gsc({"verify-image", f.signed_image()});
   INFO(ok.err);
   CHECK(ok.status == 0);
   CHECK(ok.out.find("verified: MRENCLAVE") != std::string::npos);
-  const Run json = gsc({"verify-image", "--format", "json", f.signed_image()});
+  const Run json = gsc_test::gsc({"verify-image", "--format", "json", f.signed_image()});
   CHECK(json.status == 0);
   CHECK(json.out.find("\"match\": true") != std::string::npos);
 
@@ -430,21 +445,21 @@ TEST_CASE("verify-image: a fresh image verifies, and a changed file, manifest or
   // One byte inside the PAL's first loadable segment.
   derive(guard, runtime, f.signed_image(),
          "RUN printf 'X' | dd of=/gramine/meson_build_output/lib/x86_64-linux-gnu/gramine/sgx/libpal.so bs=1 seek=8192 conv=notrunc");
-  const Run r1 = gsc({"verify-image", file});
+  const Run r1 = gsc_test::gsc({"verify-image", file});
   CHECK(r1.status == 1);
   CHECK(r1.out.find("trusted file /usr/bin/echo: content changed") != std::string::npos);
-  const Run r2 = gsc({"verify-image", manifest});
+  const Run r2 = gsc_test::gsc({"verify-image", manifest});
   CHECK(r2.status == 1);
   CHECK(r2.out.find("manifest /gramine/app_files/entrypoint.manifest.sgx: changed since signing") != std::string::npos);
   CHECK(r2.out.find("sigstruct /gramine/app_files/entrypoint.sig: MRENCLAVE") != std::string::npos);
-  const Run r3 = gsc({"verify-image", "--format", "json", runtime});
+  const Run r3 = gsc_test::gsc({"verify-image", "--format", "json", runtime});
   CHECK(r3.status == 1);
   CHECK(r3.out.find("\"part\": \"runtime\"") != std::string::npos);
   CHECK(r3.out.find("\"match\": false") != std::string::npos);
   // Errors: one line, status 2.
-  const Run none = gsc({"verify-image", "gsc-test/no-such-image:0"});
+  const Run none = gsc_test::gsc({"verify-image", "gsc-test/no-such-image:0"});
   CHECK(none.status == 2);
-  const Run unsigned_image = gsc({"verify-image", "gsc-" + f.app + "-unsigned"});
+  const Run unsigned_image = gsc_test::gsc({"verify-image", "gsc-" + f.app + "-unsigned"});
   CHECK(unsigned_image.status == 2);
   CHECK(unsigned_image.err.find("not signed") != std::string::npos);
 }
@@ -455,7 +470,7 @@ TEST_CASE("an image whose manifest lists files without hashes (as the original G
   ImageGuard guard;
   guard.add_app(app);
   docker_build(app, "FROM gsc-test/debian:12\nCMD [\"/bin/echo\", \"original\"]\n");
-  REQUIRE(gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
+  REQUIRE(gsc_test::gsc({"build", "-c", f.config, app, f.dir / "app.manifest"}).status == 0);
   // As the original leaves it: trusted files as bare URIs and a directory, no gsc labels.
   const std::string unsigned_name = "gsc-" + app + "-unsigned";
   docker_build(unsigned_name, "FROM " + unsigned_name + "\nUSER root\n"
@@ -463,7 +478,7 @@ TEST_CASE("an image whose manifest lists files without hashes (as the original G
                "-e 's|^sgx.trusted_files = \\[$|sgx.trusted_files = [\\n  \"file:/etc/apt/\",|' /gramine/app_files/entrypoint.manifest "
                "&& ! grep -q 'sha256 = \"[0-9a-f]\\{64\\}\" },$' /gramine/app_files/entrypoint.manifest\n"
                "LABEL gsc.tool= gsc.gramine.image_id=\n");
-  const Run sign = gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
+  const Run sign = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-12-02", app, f.key});
   INFO(sign.err);
   if (!real_leg()) {
     // The stand-in's signer needs hashes: the configured Gramine image is used and says so.
@@ -488,4 +503,217 @@ TEST_CASE("an image whose manifest lists files without hashes (as the original G
   CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.sig") == slurp(root / "real.sig"));
   CHECK(file_of("gsc-" + app, "/gramine/app_files/entrypoint.manifest.sgx") == slurp(root / "real.sgx"));
   sh("rm -rf " + sh_quote(root.path().string()) + "/*");
+}
+
+// --- The library: every input from memory, a Signer, the policy for an existing signed image.
+
+namespace {
+
+std::string templates_dir() { return GSC_TEST_BINARY_DIR "/share/gsc/templates"; }
+
+// A signer with a public key and a private key of the caller's choosing, counting its calls.
+class TestSigner final : public gsc::Signer {
+ public:
+  TestSigner(std::shared_ptr<gsc::Signer> public_half, std::shared_ptr<gsc::Signer> private_half)
+      : public_(std::move(public_half)), private_(std::move(private_half)) {}
+  std::string modulus() override { return public_->modulus(); }
+  std::string sign(const gsc::SigningRequest& request) override {
+    ++calls;
+    return private_->sign(request);
+  }
+  int calls = 0;
+
+ private:
+  std::shared_ptr<gsc::Signer> public_, private_;
+};
+
+gsc::SignOptions library_sign_options(const SignedFixture& f) {
+  gsc::SignOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.date = "2026-07-08";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("library: a key from PEM bytes, a Signer callback and a key file sign alike, the key stays out of Docker", "[sign][library][key-safety]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  const Run cli = gsc_test::gsc({"sign-image", "-c", f.config, "--date", "2026-07-08", f.app, f.key});
+  INFO(cli.err);
+  REQUIRE(cli.status == 0);
+  const std::string from_file = file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig");
+
+  gsc::SignOptions pem = library_sign_options(f);
+  pem.key_path = "/nonexistent/key.pem";  // PEM bytes win
+  pem.key_pem = slurp(f.key);
+  const auto r1 = gsc::sign_image(client, pem, {});
+  CHECK(r1.image_name == f.signed_image());
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+  check_key_absent(f, f.key);
+
+  // An encrypted key in memory, with its passphrase.
+  const std::string protected_key = f.dir / "library-protected.pem";
+  REQUIRE(sh("openssl rsa -in " + sh_quote(f.key) + " -aes256 -passout pass:pw -out " + sh_quote(protected_key)).status == 0);
+  gsc::SignOptions encrypted = library_sign_options(f);
+  encrypted.key_pem = slurp(protected_key);
+  encrypted.passphrase = "pw";
+  CHECK_NOTHROW(gsc::sign_image(client, encrypted, {}));
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+
+  // A signer callback (an HSM): called once, the same SIGSTRUCT.
+  std::shared_ptr<gsc::Signer> key = gsc::make_pem_signer(slurp(f.key));
+  auto signer = std::make_shared<TestSigner>(key, key);
+  gsc::SignOptions with_signer = library_sign_options(f);
+  with_signer.signer = signer;
+  const auto r2 = gsc::sign_image(client, with_signer, {});
+  CHECK(signer->calls == 1);
+  CHECK(r2.info.mr_signer == mr_signer_of(f.key));
+  CHECK(file_of(f.signed_image(), "/gramine/app_files/entrypoint.sig") == from_file);
+}
+
+TEST_CASE("library: a signer that signs with another key than it states fails in one line, gsc-IMAGE untouched", "[sign][library][errors]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  const std::string before = sh("docker image inspect -f '{{.Id}}' " + sh_quote(f.signed_image())).out;
+  const std::string other = f.dir / "other.pem";
+  REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(other) + " 3072").status == 0);
+  gsc::SignOptions o = library_sign_options(f);
+  o.signer = std::make_shared<TestSigner>(gsc::make_file_signer(f.key), gsc::make_file_signer(other));
+  try {
+    gsc::sign_image(client, o, {});
+    FAIL("signed with a mismatched signer");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::signature);
+    CHECK(std::string(e.what()).find("The signature does not verify") == 0);
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
+  }
+  CHECK(sh("docker image inspect -f '{{.Id}}' " + sh_quote(f.signed_image())).out == before);
+}
+
+TEST_CASE("library: config and manifest from memory build the same image as from files, errors name them", "[build][library]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  const std::string unsigned_id = sh("docker image inspect -f '{{.Id}}' " + sh_quote("gsc-" + f.app + "-unsigned")).out;
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = "/nonexistent/config.yaml";  // memory wins
+  o.manifest_path = "/nonexistent/app.manifest";
+  gsc::Config config;
+  config.distro = "debian:12";
+  config.gramine.image = gramine_image();
+  o.config = config;
+  o.manifest_text = "sgx.isvprodid = 7\nsgx.isvsvn = 3\n";
+  o.existing_signed = gsc::ExistingSigned::rebuild;
+  const auto r = gsc::build(client, o, {});
+  INFO(sh("docker inspect -f '{{json .Config}} {{.Parent}}' " + r.image_id + " " + unsigned_id).out);
+  CHECK(r.image_id + "\n" == unsigned_id);
+
+  // The same from config.yaml's text.
+  o.config.reset();
+  o.config_text = "Distro: \"debian:12\"\nGramine:\n  Image: \"" + gramine_image() + "\"\n";
+  CHECK(gsc::build(client, o, {}).image_id + "\n" == unsigned_id);
+
+  auto error_of = [&](const gsc::BuildOptions& options) {
+    try {
+      gsc::build(client, options, {});
+    } catch (const gsc::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  gsc::BuildOptions bad = o;
+  bad.manifest_text = "sgx.isvprodid = 7\nsgx.isvsvn = = 3\n";
+  CHECK(error_of(bad).find("manifest (from memory):2:") == 0);
+  bad = o;
+  bad.config_text = "Distro: \"debian:12\"\nGramine: {}\n";
+  CHECK(error_of(bad).find("config.yaml (from memory):2: `Gramine.Repository` is missing") == 0);
+  bad = o;
+  bad.config = gsc::Config{};
+  CHECK(error_of(bad).find("the Config given in code: `Gramine.Repository` is missing") == 0);
+}
+
+TEST_CASE("library: an existing signed image is rebuilt by default, reused or refused on request", "[build][library]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  REQUIRE(gsc_test::gsc({"sign-image", "-c", f.config, f.app, f.key}).status == 0);
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.manifest_path = f.dir / "app.manifest";
+  CHECK(o.existing_signed == gsc::ExistingSigned::rebuild);
+  const auto rebuilt = gsc::build(client, o, {});
+  CHECK_FALSE(rebuilt.already_signed);
+  CHECK(rebuilt.image_name == "gsc-" + f.app + "-unsigned");
+
+  o.existing_signed = gsc::ExistingSigned::reuse;
+  const auto reused = gsc::build(client, o, {});
+  CHECK(reused.already_signed);
+  CHECK(reused.image_name == f.signed_image());
+
+  o.existing_signed = gsc::ExistingSigned::fail;
+  try {
+    gsc::build(client, o, {});
+    FAIL("built over an existing signed image");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::conflict);
+    CHECK(std::string(e.what()).find("`" + f.signed_image() + "` already exists") == 0);
+  }
+  // The CLI keeps the original's behaviour: reuse, with its message.
+  const Run cli = gsc_test::gsc({"build", "-c", f.config, f.app, f.dir / "app.manifest"});
+  CHECK(cli.status == 0);
+  CHECK(cli.out.find("already exists: nothing to build") != std::string::npos);
+}
+
+TEST_CASE("library: progress has phases and counts while hashing, on the caller's thread, the CLI prints plain lines in a pipe", "[build][library][progress]") {
+  auto& f = fixture();
+  auto client = gsc::docker::Client::from_environment();
+  TempDir cache;  // an empty scan cache: the stage is exported and hashed
+  gsc::BuildOptions o;
+  o.image = f.app;
+  o.templates_dir = templates_dir();
+  o.config_path = f.config;
+  o.manifest_path = f.dir / "app.manifest";
+  o.cache_dir = cache.path().string();
+  std::vector<gsc::ProgressEvent> events;
+  bool other_thread = false;
+  const auto caller = std::this_thread::get_id();
+  gsc::build(client, o, [&](const gsc::ProgressEvent& e) {
+    if (std::this_thread::get_id() != caller) other_thread = true;
+    events.push_back(e);
+  });
+  CHECK_FALSE(other_thread);
+  std::size_t counters = 0, finished = 0;
+  for (const auto& e : events) {
+    INFO(e.text);
+    CHECK(e.phase != gsc::Phase::none);
+    if (e.kind != gsc::ProgressEvent::Kind::progress) continue;
+    ++counters;
+    CHECK(e.phase == gsc::Phase::export_and_hash);
+    if (!e.finished) continue;
+    ++finished;
+    CHECK(e.files_done > 100);
+    CHECK(e.bytes_done > 1000000);
+    CHECK(e.bytes_done == e.bytes_total);
+    CHECK(e.text.find("hashed ") == 0);
+  }
+  CHECK(finished == 1);
+  CHECK(counters >= 1);
+  CHECK(std::any_of(events.begin(), events.end(), [](const gsc::ProgressEvent& e) {
+    return e.kind == gsc::ProgressEvent::Kind::build_output && e.phase == gsc::Phase::stage_build;
+  }));
+
+  // The CLI in a pipe (not a terminal): the total as one plain line, no bar.
+  const Run cli = sh("GSC_CACHE_DIR=" + sh_quote(cache / "cli") + " " + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")) +
+                     " build --rebuild -c " + sh_quote(f.config) + " " + sh_quote(f.app) + " " +
+                     sh_quote(f.dir / "app.manifest"));
+  CHECK(cli.status == 0);
+  CHECK(cli.err.find("gsc: hashed ") != std::string::npos);
+  CHECK(cli.err.find('\r') == std::string::npos);
+  CHECK(cli.err.find("\033[") == std::string::npos);
 }

@@ -106,3 +106,70 @@ TEST_CASE("LogDemuxer: stdout and stderr frames, split anywhere", "[stream]") {
     CHECK(demux.err == "err 1\n");
   }
 }
+
+TEST_CASE("LogDemuxer: a frame's payload is passed on as it arrives, whatever length it announces", "[stream][bounds]") {
+  LogDemuxer demux;
+  demux.feed(std::string("\x01\0\0\0\xff\xff\xff\xff", 8));  // 4 GiB announced
+  const std::string chunk(1 << 20, 'x');
+  for (int i = 0; i < 8; ++i) demux.feed(chunk);
+  CHECK(demux.out.size() == 8u << 20);  // nothing held back waiting for the rest of the frame
+
+  LogDemuxer tail(1024);  // only the tail is kept
+  tail.feed(std::string("\x02\0\0\0\x00\x10\x00\x00", 8));  // 1 MiB on stderr
+  for (int i = 0; i < 1024; ++i) tail.feed(std::string(1023, 'e') + "\n");
+  CHECK(tail.err.size() <= 2048);
+  CHECK(tail.err.back() == '\n');
+  tail.feed(std::string("\x01\0\0\0\0\0\0\x02ok", 10));
+  CHECK(tail.out == "ok");
+}
+
+TEST_CASE("JsonSplitter: a message beyond 1 MiB is a daemon error, objects below pass", "[stream][bounds]") {
+  JsonSplitter splitter("build an image");
+  std::size_t objects = 0;
+  const std::string big = "{\"stream\":\"" + std::string(900 * 1024, 'a') + "\"}";
+  splitter.feed(big + big, [&](std::string_view) { ++objects; });
+  CHECK(objects == 2);
+  splitter.feed("{\"stream\":\"", [&](std::string_view) {});
+  const std::string chunk(64 * 1024, 'b');
+  try {
+    for (int i = 0; i < 32; ++i) splitter.feed(chunk, [&](std::string_view) {});
+    FAIL("no limit");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::daemon_api);
+    CHECK(std::string(e.what()).find("A message in build an image passes 1 MiB") == 0);
+  }
+}
+
+TEST_CASE("BuildStreamDecoder: a line without a newline beyond 1 MiB fails naming the step, step output keeps its tail", "[stream][bounds]") {
+  BuildStreamDecoder decoder({});
+  decoder.feed("{\"stream\":\"Step 2/3 : RUN yes | tr -d '\\\\n'\\n\"}\r\n");
+  const std::string object = "{\"stream\":\"" + std::string(32 * 1024, 'y') + "\"}\r\n";
+  try {
+    for (int i = 0; i < 64; ++i) decoder.feed(object);
+    FAIL("no limit");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::build_failed);
+    CHECK(std::string(e.what()) ==
+          "The build printed a line of more than 1 MiB without a newline in `RUN yes | tr -d '\\n'`: gsc refuses to "
+          "buffer it. Make the step print less.");
+  }
+
+  BuildStreamDecoder many({});
+  many.feed("{\"stream\":\"Step 1/1 : RUN seq 1000000\\n\"}\r\n");
+  for (int i = 0; i < 20000; ++i) many.feed("{\"stream\":\"" + std::to_string(i) + " a line of output\\n\"}\r\n");
+  many.feed("{\"errorDetail\":{\"message\":\"failed\"},\"error\":\"failed\"}\r\n");
+  try {
+    many.finish();
+    FAIL("no error");
+  } catch (const gsc::BuildError& e) {
+    CHECK(e.output().size() <= 2 * (64 << 10));
+    CHECK(e.output().find("19999 a line of output\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("BuildStreamDecoder: wrongly typed fields are daemon errors naming the field", "[stream][types]") {
+  BuildStreamDecoder decoder({});
+  CHECK_THROWS_WITH(decoder.feed("{\"stream\":5}"), Catch::Contains("`stream` as a number, not a string"));
+  BuildStreamDecoder aux({});
+  CHECK_THROWS_WITH(aux.feed("{\"aux\":{\"ID\":[1]}}"), Catch::Contains("`aux.ID` as an array, not a string"));
+}

@@ -10,7 +10,9 @@
 
 #include "gsc/error.hpp"
 #include "gsc/sigstruct.hpp"
+#include "gsc/signer.hpp"
 #include "sgx/key.hpp"
+#include "sgx/sign.hpp"
 #include "sgx/sigstruct.hpp"
 
 using namespace gsc;
@@ -164,4 +166,96 @@ TEST_CASE("info formats: TOML as the original prints, and JSON", "[format]") {
   CHECK(toml.find("\nisv_prod_id = 7\nisv_svn = 2\ndate = \"2026-11-24\"\nflags = \"0400000000000000\"\n"
                   "xfrms = \"0300000000000000\"\nmisc_select = \"00000000\"\ndebug = false\n") != std::string::npos);
   CHECK(format_info_json(info).find("\"isv_prod_id\": 7") != std::string::npos);
+}
+
+namespace {
+
+// A signer whose public key and private key need not match: a misconfigured HSM slot.
+class PairSigner final : public Signer {
+ public:
+  PairSigner(std::unique_ptr<Signer> public_half, std::unique_ptr<Signer> private_half)
+      : public_(std::move(public_half)), private_(std::move(private_half)) {}
+  std::string modulus() override { return public_->modulus(); }
+  std::string sign(const SigningRequest& request) override {
+    ++calls;
+    last = request;
+    return private_->sign(request);
+  }
+  int calls = 0;
+  SigningRequest last;
+
+ private:
+  std::unique_ptr<Signer> public_, private_;
+};
+
+// A signer that signs only a digest (as a KMS does), with the openssl CLI on the digest.
+class DigestOnlySigner final : public Signer {
+ public:
+  explicit DigestOnlySigner(std::string key) : key_(std::move(key)) {}
+  std::string modulus() override { return public_key_modulus(slurp(key_), key_); }
+  std::string sign(const SigningRequest& request) override {
+    std::ofstream(key_ + ".digest", std::ios::binary)
+        .write(reinterpret_cast<const char*>(request.sha256.data()), request.sha256.size());
+    sh("openssl pkeyutl -sign -inkey " + key_ + " -pkeyopt digest:sha256 -in " + key_ + ".digest -out " + key_ + ".sig");
+    return slurp(key_ + ".sig");
+  }
+
+ private:
+  std::string key_;
+};
+
+}  // namespace
+
+TEST_CASE("signers: a PEM file, PEM bytes and a digest-only signer give the same SIGSTRUCT", "[signer]") {
+  auto& k = keys();
+  const std::string blank = blank_sigstruct();
+  const std::string direct = sgx::resign_sigstruct(blank, sgx::load_signing_key(k / "key.pem", std::nullopt));
+  CHECK(sgx::sign_with(blank, *make_file_signer(k / "key.pem")) == direct);
+  CHECK(sgx::sign_with(blank, *make_pem_signer(slurp(k / "key.pem"))) == direct);
+  DigestOnlySigner kms(k / "key.pem");
+  CHECK(sgx::sign_with(blank, kms) == direct);
+  // Encrypted PEM bytes with their passphrase; without it, the message names the key as memory.
+  const std::string protected_pem = slurp(k / "protected.pem");
+  CHECK_NOTHROW(make_pem_signer(protected_pem, std::string("x")));
+  CHECK(error_of([&] { make_pem_signer(protected_pem, std::string("y")); }).find("Wrong passphrase for the key `key (from memory)`") == 0);
+  CHECK(error_of([&] { make_pem_signer("junk"); }).find("`key (from memory)` is not a PEM key") == 0);
+  CHECK(error_of([&] { make_pem_signer(slurp(k / "e65537.pem")); }).find("exponent other than 3") != std::string::npos);
+  CHECK(public_key_modulus(slurp(k / "pub.pem")) == public_key_modulus(slurp(k / "key.pem")));
+}
+
+TEST_CASE("signers: what is signed is the SIGSTRUCT's 256 signing bytes and their SHA-256", "[signer]") {
+  auto& k = keys();
+  const std::string blank = blank_sigstruct();
+  PairSigner signer(make_file_signer(k / "key.pem"), make_file_signer(k / "key.pem"));
+  const std::string signed_bytes = sgx::sign_with(blank, signer);
+  CHECK(signer.calls == 1);
+  CHECK(signer.last.data == blank.substr(0, 128) + blank.substr(900, 128));
+  std::array<unsigned char, 32> digest{};
+  EVP_Digest(signer.last.data.data(), signer.last.data.size(), digest.data(), nullptr, EVP_sha256(), nullptr);
+  CHECK(signer.last.sha256 == digest);
+  CHECK(describe_sigstruct(signed_bytes).signature_valid);
+}
+
+TEST_CASE("signers: a signer whose signature does not match its public key is refused in one line", "[signer]") {
+  auto& k = keys();
+  const std::string blank = blank_sigstruct();
+  PairSigner wrong(make_file_signer(k / "key.pem"), std::make_unique<PairSigner>(make_file_signer(k / "key.pem"),
+                                                                                  make_file_signer(k / "protected.pem", std::string("x"))));
+  const std::string message = error_of([&] { sgx::sign_with(blank, wrong); });
+  CHECK(message.find("The signature does not verify") == 0);
+  CHECK(message.find("with the key whose modulus it gives") != std::string::npos);
+  CHECK(message.find('\n') == std::string::npos);
+
+  class Short final : public Signer {
+    std::string modulus() override { return std::string(256, '\xff'); }
+    std::string sign(const SigningRequest&) override { return std::string(256, '\x01'); }
+  } short_key;
+  CHECK(error_of([&] { sgx::sign_with(blank, short_key); }).find("not an RSA-3072 modulus") != std::string::npos);
+
+  class Refuses final : public Signer {
+    std::string modulus() override { return std::string(384, '\xff'); }
+    std::string sign(const SigningRequest&) override { throw std::runtime_error("HSM slot 3 is locked"); }
+  } refuses;
+  const std::string refused = error_of([&] { sgx::sign_with(blank, refuses); });
+  CHECK(refused == "The signer failed: HSM slot 3 is locked");
 }
