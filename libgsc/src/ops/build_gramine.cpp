@@ -7,24 +7,25 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "ops/compile.hpp"
+#include "ops/config_source.hpp"
 #include "ops/phases.hpp"
 
 namespace gsc {
 
 BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
   check_image_name(o.image);
-  const Config config = load_config(o.config_path);
+  const Config config = ops::config_of(o.config_path);
   if (!config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`gsc build-gramine` compiles Gramine, but `Gramine.Image` is set in " +
-                                          o.config_path + ". Remove it to compile from `Gramine.Repository`.");
+                                          ops::config_name(o.config_path) + ". Remove it to compile from `Gramine.Repository`.");
   if (config.distro == "auto")
-    throw Error(ErrorCategory::input, "`gsc build-gramine` needs a distro, but `Distro` is `auto` in " + o.config_path +
+    throw Error(ErrorCategory::input, "`gsc build-gramine` needs a distro, but `Distro` is `auto` in " + ops::config_name(o.config_path) +
                                           ". Set it, e.g. `Distro: \"debian:12\"`.");
   ops::Phases phases;
   BuildGramineResult result;
   result.image_name = o.image;
   const ops::CompileRequest request{.config = config,
-                                    .config_path = o.config_path,
+                                    .config_path = ops::config_name(o.config_path),
                                     .distro = manifest::parse_distro(config.distro),
                                     .build_type = o.build_type,
                                     .templates_dir = o.templates_dir,

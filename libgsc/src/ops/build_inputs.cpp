@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "gsc/error.hpp"
+#include "gsc/version.hpp"
 #include "image/scan.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
+#include "ops/config_source.hpp"
 #include "ops/container.hpp"
 #include "ops/image_distro.hpp"
 #include "ops/labels.hpp"
@@ -69,7 +71,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   in.build_type = o.build_type;
   in.insecure_args = o.insecure_args;
   in.linux_pal = o.linux_pal;
-  in.config = load_config(o.config_path);
+  in.config = config_of(o.config_path);
   in.user_manifest = manifest::load_user_manifest(o.manifest_path);
   for (const auto& m : o.mounts) in.mount_choices.push_back(manifest::parse_mount_choice(m));
   in.etc_files = manifest::etc_files_to_provide(in.user_manifest);
@@ -91,7 +93,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                                                                  : " (trusted argv: runtime arguments are ignored)"));
 
   if (in.config.distro == "auto") {
-    in.distro = image_distro(client, in.app_image.id, o.image, o.config_path);
+    in.distro = image_distro(client, in.app_image.id, o.image, config_name(o.config_path));
   } else {
     in.distro = manifest::parse_distro(in.config.distro);
   }
@@ -100,7 +102,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
   // Gramine: the prebuilt image of config.yaml, or one compiled for this distro (once, then reused).
   if (in.config.gramine.image.empty()) {
     const CompileRequest request{.config = in.config,
-                                 .config_path = o.config_path,
+                                 .config_path = config_name(o.config_path),
                                  .distro = in.distro,
                                  .build_type = o.build_type,
                                  .templates_dir = o.templates_dir,
@@ -116,7 +118,7 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
                 in.config.gramine.image.empty()
                     ? "The compiled Gramine image `" + in.gramine_image_name + "` vanished during the build. Run it again."
                     : "Cannot find the Gramine image `" + in.gramine_image_name + "` (`Gramine.Image` in " +
-                          o.config_path + "). Build it with `gsc build-gramine` or fix the name.");
+                          config_name(o.config_path) + "). Build it with `gsc build-gramine` or fix the name.");
   in.gramine_image = *gramine;
   // A Gramine compiled by gsc says whether it has the direct PAL.
   if (o.linux_pal == LinuxPal::yes && label_of(in.gramine_image, label::linux_pal) == "false")

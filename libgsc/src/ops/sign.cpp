@@ -19,6 +19,7 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "image/scan.hpp"
+#include "ops/config_source.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
 #include "ops/measure.hpp"
@@ -178,7 +179,7 @@ Measured measure_foreign(docker::Client& client, const docker::ImageInspect& uns
                                                             : "Gramine " + files.runtime.version;
   Config config;
   try {
-    config = load_config(o.config_path);
+    config = ops::config_of(o.config_path);
   } catch (const Error& e) {
     throw Error(ErrorCategory::input, "`" + name + "` runs " + runtime + ", which gsc does not measure itself; its "
                                       "measurement needs that Gramine's own signer, named by `Gramine.Image` in "
@@ -186,15 +187,15 @@ Measured measure_foreign(docker::Client& client, const docker::ImageInspect& uns
   }
   if (config.gramine.image.empty())
     throw Error(ErrorCategory::input, "`" + name + "` runs " + runtime + ", which gsc does not measure itself: set "
-                                      "`Gramine.Image` in " + o.config_path + " to the Gramine image it was built with.");
+                                      "`Gramine.Image` in " + ops::config_name(o.config_path) + " to the Gramine image it was built with.");
   const auto gramine = ops::find_image(client, config.gramine.image);
   if (!gramine)
     throw Error(ErrorCategory::not_found, "Cannot find the Gramine image `" + config.gramine.image +
-                                              "` (`Gramine.Image` in " + o.config_path + ").");
+                                              "` (`Gramine.Image` in " + ops::config_name(o.config_path) + ").");
   const std::string built_with = ops::label_of(unsigned_image, ops::label::gramine_image_id);
   if (!built_with.empty() && built_with != gramine->id)
     throw Error(ErrorCategory::input, "`" + name + "` was built with the Gramine image " + built_with + ", but `" +
-                                          config.gramine.image + "` (Gramine.Image in " + o.config_path + ") is " +
+                                          config.gramine.image + "` (Gramine.Image in " + ops::config_name(o.config_path) + ") is " +
                                           gramine->id + ". Sign with the configuration it was built with.");
   report(progress, ProgressEvent::Kind::warning,
          "`" + name + "` runs " + runtime + ", which gsc does not measure itself (it measures Gramine 1.9): using "
