@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
                                                .config_path = (scratch / "config.yaml").string(),
                                                .file_only_dir = (scratch / "context").string()},
                                       {});
-    check(fs::is_regular_file(scratch / "context" / "Dockerfile"), "build_gramine context from the built-in templates");
+    check(fs::is_regular_file(fs::path(r.file_only_dir) / "Dockerfile"), "build_gramine context from the built-in templates");
   } catch (const gsc::Error& e) {
     check(false, std::string("build_gramine file-only: ") + e.what());
   }
