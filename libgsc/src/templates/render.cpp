@@ -32,8 +32,8 @@ std::string read_template(const std::string& dir, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(ErrorCategory::input, "The template `" + path + "` is missing from the templates directory `" + dir +
-                                          "`. Copy gsc's templates/ there, or leave `templates_dir` empty (unset "
-                                          "GSC_TEMPLATES_DIR) for the built-in ones.");
+                                          "`. Copy gsc's templates/ there, or leave `templates_dir` empty for the "
+                                          "templates built into gsc.");
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
