@@ -39,10 +39,10 @@
 
 namespace {
 
-// templates/ next to this binary (build/bin -> build/share/gsc/templates), or $GSC_TEMPLATES_DIR.
+// $GSC_TEMPLATES_DIR, or "": the templates built into libgsc (as the CLI).
 std::string templates_dir() {
   if (const char* env = std::getenv("GSC_TEMPLATES_DIR"); env && *env) return env;
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "share/gsc/templates").string();
+  return "";
 }
 
 using Clock = std::chrono::steady_clock;

@@ -4,6 +4,8 @@
 #     -> std::string_view NAMESPACE::SYMBOL()
 #   cmake -DOUTPUT=out.cpp -DNAMESPACE=... -DSYMBOL=templates -DROOT=dir -DFILES="a;b/c" -P embed.cmake
 #     -> const std::map<std::string_view, std::string_view>& NAMESPACE::SYMBOL() (relative path -> bytes)
+#   cmake -DOUTPUT=out.cpp -DNAMESPACE=... -DSYMBOL=templates -DROOT=dir -P embed.cmake
+#     -> the same, of every file under dir (sorted, so the same tree gives the same source)
 cmake_minimum_required(VERSION 3.20)
 
 function(bytes_of path out_var)
@@ -20,6 +22,10 @@ if(DEFINED INPUT)
   string(APPEND text "constexpr char kData[] = {\n    ${body}};\n}  // namespace\n\n")
   string(APPEND text "std::string_view ${SYMBOL}() { return {kData, sizeof kData}; }\n")
 else()
+  if(NOT DEFINED FILES)
+    file(GLOB_RECURSE FILES LIST_DIRECTORIES false RELATIVE "${ROOT}" "${ROOT}/*")
+    list(SORT FILES)
+  endif()
   set(index 0)
   set(entries "")
   foreach(rel IN LISTS FILES)

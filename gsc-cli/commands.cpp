@@ -14,6 +14,8 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "gsc/sigstruct.hpp"
+#include "gsc/version.hpp"
+#include "cli_support.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
 
@@ -78,7 +80,7 @@ void add_gramine_build_flags(po::options_description& o, const char* l_help) {
     ("debug,d", "deprecated alias of `--buildtype debug`")
     (",L", l_help)
     ("no-cache", "build without Docker's cache (alias: -nc)")
-    ("rm", "remove intermediate images after a successful build")
+    ("rm", "accepted for compatibility: intermediate containers are always removed")
     ("build-arg", po::value<std::vector<std::string>>()->composing(), "K=V, or K to take the value from the environment")
     ("config,c", po::value<std::string>()->default_value("config.yaml"), "configuration file (alias: --config_file)");
 }
@@ -104,7 +106,6 @@ int cmd_build(const std::vector<std::string>& args) {
   opts.linux_pal = vm.count("-L") ? LinuxPal::yes : LinuxPal::no;
   opts.insecure_args = vm.count("insecure-args") ? InsecureArgs::yes : InsecureArgs::no;
   opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
-  opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
   opts.build_args = build_args_of(vm);
   if (vm.count("mount")) opts.mounts = vm["mount"].as<std::vector<std::string>>();
   opts.existing_signed = vm.count("rebuild") ? ExistingSigned::rebuild : ExistingSigned::reuse;
@@ -140,7 +141,7 @@ int cmd_sign(const std::vector<std::string>& args) {
     for (const auto& d : vm["define"].as<std::vector<std::string>>()) {
       const auto eq = d.find('=');
       if (eq == std::string::npos)
-        throw Error(ErrorCategory::usage, "`-D " + d + "` has no value. Write it as `-D key=value`.");
+        throw Error(ErrorCategory::invalid_argument, "`-D " + d + "` has no value. Write it as `-D key=value`.");
       opts.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
     }
   }
@@ -174,7 +175,6 @@ int cmd_build_gramine(const std::vector<std::string>& args) {
   opts.build_type = build_type_of(vm);
   opts.linux_pal = vm.count("-L") ? LinuxPal::yes : LinuxPal::no;
   opts.use_cache = vm.count("no-cache") ? UseCache::no : UseCache::yes;
-  opts.keep_intermediates = vm.count("rm") ? KeepIntermediates::no : KeepIntermediates::yes;
   opts.build_args = build_args_of(vm);
   if (vm.count("output-dir")) opts.file_only_dir = vm["output-dir"].as<std::string>();
   else if (vm.count("file-only")) opts.file_only_dir = "gsc-build-gramine";
@@ -205,7 +205,7 @@ int cmd_diff(const std::vector<std::string>& args) {
   if (p.help) return 0;
   const std::string format = p.vm["format"].as<std::string>();
   if (format != "text" && format != "json")
-    throw Error(ErrorCategory::usage, "unknown `--format " + format + "`. Use `text` or `json`.");
+    throw Error(ErrorCategory::invalid_argument, "unknown `--format " + format + "`. Use `text` or `json`.");
   try {
     auto client = docker::Client::from_environment();
     const auto r = diff_images(client, p.vm["image-a"].as<std::string>(), p.vm["image-b"].as<std::string>());
@@ -227,7 +227,7 @@ int cmd_verify(const std::vector<std::string>& args) {
   if (p.help) return 0;
   const std::string format = p.vm["format"].as<std::string>();
   if (format != "text" && format != "json")
-    throw Error(ErrorCategory::usage, "unknown `--format " + format + "`. Use `text` or `json`.");
+    throw Error(ErrorCategory::invalid_argument, "unknown `--format " + format + "`. Use `text` or `json`.");
   try {
     auto client = docker::Client::from_environment();
     VerifyOptions opts;
@@ -246,7 +246,7 @@ int cmd_version(const std::vector<std::string>& args) {
   po::options_description o("gsc version options");
   auto p = parse(args, o, {}, "gsc version");
   if (p.help) return 0;
-  std::cout << "gsc " << GSC_VERSION << '\n';
+  std::cout << "gsc " << gsc::version() << '\n';
   auto client = docker::Client::from_environment();
   const auto v = client.version();
   std::cout << "Docker daemon " << v.version << " (API " << client.api_version() << ", " << v.os << "/"
@@ -258,9 +258,7 @@ int cmd_version(const std::vector<std::string>& args) {
 
 std::string templates_dir() {
   if (const char* env = std::getenv("GSC_TEMPLATES_DIR"); env && *env) return env;
-  namespace fs = std::filesystem;
-  const fs::path exe = fs::read_symlink("/proc/self/exe");
-  return (exe.parent_path().parent_path() / "share" / "gsc" / "templates").string();
+  return "";  // the templates built into libgsc
 }
 
 int run_command(const std::string& command, const std::vector<std::string>& args) {
@@ -270,7 +268,7 @@ int run_command(const std::string& command, const std::vector<std::string>& args
       {"version", cmd_version}};
   const auto it = commands.find(command);
   if (it == commands.end())
-    throw Error(ErrorCategory::usage, "unknown command `" + command + "`. Run `gsc --help` for the list.");
+    throw Error(ErrorCategory::invalid_argument, "unknown command `" + command + "`. Run `gsc --help` for the list.");
   return it->second(args);
 }
 

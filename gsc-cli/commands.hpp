@@ -10,7 +10,7 @@ namespace gsc::cli {
 // Runs `gsc COMMAND ARGS...`; returns the exit status.
 int run_command(const std::string& command, const std::vector<std::string>& args);
 
-// templates/ next to the running binary (../share/gsc/templates), or $GSC_TEMPLATES_DIR.
+// $GSC_TEMPLATES_DIR (a directory that overrides the templates), or "": libgsc's built-in ones.
 std::string templates_dir();
 
 }  // namespace gsc::cli

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "commands.hpp"
 #include "passphrase.hpp"
 #include "gsc/docker.hpp"
@@ -105,20 +106,20 @@ int main(int argc, char** argv) {
     } catch (const po::error& e) {
       std::cerr << "gsc: error: " << e.what() << ". Run `gsc " << (args.empty() ? "" : "COMMAND ")
                 << "--help`.\n";
-      return gsc::exit_code(gsc::ErrorCategory::usage);
+      return gsc::cli::exit_code(gsc::ErrorCategory::invalid_argument);
     } catch (const gsc::BuildError& e) {
       std::cerr << "gsc: error: docker build failed at `" << e.step() << "`: " << e.what() << '\n';
       if (!e.output().empty()) std::cerr << "  output of that step:\n" << e.output();
-      return gsc::exit_code(e.category());
+      return gsc::cli::exit_code(e.category());
     } catch (const gsc::Error& e) {
       std::cerr << "gsc: error: " << e.what() << '\n';
-      return gsc::exit_code(e.category());
+      return gsc::cli::exit_code(e.category());
     } catch (const std::exception& e) {
       std::cerr << "gsc: internal error: " << e.what() << ". Please report this.\n";
-      return gsc::exit_code(gsc::ErrorCategory::internal);
+      return gsc::cli::exit_code(gsc::ErrorCategory::internal);
     } catch (...) {
       std::cerr << "gsc: internal error: unknown exception. Please report this.\n";
-      return gsc::exit_code(gsc::ErrorCategory::internal);
+      return gsc::cli::exit_code(gsc::ErrorCategory::internal);
     }
   }
 }

@@ -37,7 +37,7 @@ Output::Output(const po::variables_map& vm, Default fallback)
     if (f == "json") format_ = Format::json;
     else if (f == "toml" && fallback == Default::toml) format_ = Format::toml;
     else if (f == "text" && fallback == Default::text) format_ = Format::text;
-    else throw Error(ErrorCategory::usage, "unknown `--format " + f + "`. Use " +
+    else throw Error(ErrorCategory::invalid_argument, "unknown `--format " + f + "`. Use " +
                                                (fallback == Default::toml ? "`toml` or `json`." : "`text` or `json`."));
   }
 }

@@ -94,7 +94,7 @@ std::optional<std::string> passphrase_from(const po::variables_map& vm, const st
   int given = 0;
   for (const char* flag : {"passphrase", "passphrase-file", "passphrase-fd", "passphrase-env"}) given += vm.count(flag) ? 1 : 0;
   if (given > 1)
-    throw Error(ErrorCategory::usage, "give the passphrase one way: `-p`, `--passphrase-file`, `--passphrase-fd` or `--passphrase-env`.");
+    throw Error(ErrorCategory::invalid_argument, "give the passphrase one way: `-p`, `--passphrase-file`, `--passphrase-fd` or `--passphrase-env`.");
   if (vm.count("passphrase")) return vm["passphrase"].as<std::string>();
   if (vm.count("passphrase-file")) {
     const std::string path = vm["passphrase-file"].as<std::string>();
@@ -113,7 +113,7 @@ std::optional<std::string> passphrase_from(const po::variables_map& vm, const st
   if (vm.count("passphrase-fd")) {
     const int fd = vm["passphrase-fd"].as<int>();
     if (fd < 0 || ::fcntl(fd, F_GETFD) < 0)
-      throw Error(ErrorCategory::usage, "`--passphrase-fd " + std::to_string(fd) + "` is not an open file descriptor.");
+      throw Error(ErrorCategory::invalid_argument, "`--passphrase-fd " + std::to_string(fd) + "` is not an open file descriptor.");
     return read_line_from(fd, "file descriptor " + std::to_string(fd));
   }
   if (vm.count("passphrase-env")) {

@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "gsc/export.hpp"
+
 namespace gsc {
 
-class ByteSource {
+class GSC_API ByteSource {
  public:
   virtual ~ByteSource() = default;
   // Reads up to `size` bytes into `buffer`; returns how many, 0 only at the end of the stream.
@@ -17,6 +19,6 @@ class ByteSource {
 };
 
 // A ByteSource over bytes held in memory (tests, small contexts).
-std::unique_ptr<ByteSource> make_memory_source(std::string bytes);
+GSC_API std::unique_ptr<ByteSource> make_memory_source(std::string bytes);
 
 }  // namespace gsc

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "gsc/export.hpp"
+
 namespace gsc {
 
 struct Config {
@@ -21,15 +23,20 @@ struct Config {
   std::string base_dir = ".";   // the directory of config.yaml: a relative local repository starts there
 };
 
+// The settings of config.yaml.template: Distro `auto`, no Registry, Gramine compiled from
+// its upstream repository at the release gsc is tested with (v1.9), the in-kernel SGX driver.
+// What an operation uses when its `config_path` is empty (the gsc CLI reads ./config.yaml).
+GSC_API Config default_config();
+
 // Reads and validates config.yaml; errors name the file and line and say the fix.
-Config load_config(const std::string& path);
+GSC_API Config load_config(const std::string& path);
 
 // Parses config.yaml text; `name` is used in messages.
-Config parse_config(const std::string& text, const std::string& name);
+GSC_API Config parse_config(const std::string& text, const std::string& name);
 
 // Checks a Config built in code as parse_config checks config.yaml: a distro gsc knows (or
 // "auto"), `Gramine.Image` or both `Gramine.Repository` and `Gramine.Branch`, a registry
 // prefix of host[:port]/path characters. `name` is used in messages.
-void check_config(const Config& config, const std::string& name);
+GSC_API void check_config(const Config& config, const std::string& name);
 
 }  // namespace gsc

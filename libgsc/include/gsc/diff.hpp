@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gsc/export.hpp"
 #include "gsc/sigstruct.hpp"
 
 namespace gsc {
@@ -44,12 +45,12 @@ struct ImageDiff {
 };
 
 // Compares two images' measured inputs. Pure: no daemon.
-ImageDiff diff_measured(const MeasuredImage& a, const MeasuredImage& b);
+GSC_API ImageDiff diff_measured(const MeasuredImage& a, const MeasuredImage& b);
 
 // Text for people: the verdict first, then counts and the first `limit` entries of each group
 // (0 = all).
-std::string format_diff_text(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b, std::size_t limit);
+GSC_API std::string format_diff_text(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b, std::size_t limit);
 // One JSON object with every group.
-std::string format_diff_json(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b);
+GSC_API std::string format_diff_json(const ImageDiff& diff, const MeasuredImage& a, const MeasuredImage& b);
 
 }  // namespace gsc

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "gsc/byte_source.hpp"
+#include "gsc/export.hpp"
 #include "gsc/progress.hpp"
 
 namespace gsc::docker {
 
 // Where the daemon listens.
-struct Endpoint {
+struct GSC_API Endpoint {
   enum class Kind { unix_socket, tcp };
   Kind kind = Kind::unix_socket;
   std::string socket_path = "/var/run/docker.sock";  // unix
@@ -35,11 +36,11 @@ struct Endpoint {
 // TLS settings come from the DOCKER_TLS_VERIFY / DOCKER_CERT_PATH / DOCKER_TLS values passed
 // in, read as the docker CLI reads them: any non-empty DOCKER_TLS_VERIFY (even "0" or "false")
 // means TLS with the daemon's certificate checked; DOCKER_TLS alone means TLS unchecked.
-Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify = "",
-                        const std::string& cert_path = "", const std::string& tls = "");
+GSC_API Endpoint parse_endpoint(const std::string& docker_host, const std::string& tls_verify = "",
+                                const std::string& cert_path = "", const std::string& tls = "");
 
 // Reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and DOCKER_TLS from the environment.
-Endpoint endpoint_from_environment();
+GSC_API Endpoint endpoint_from_environment();
 
 // Credentials for one registry, as `docker login` stores them.
 struct RegistryAuth {
@@ -51,7 +52,7 @@ struct RegistryAuth {
 
 // The registry an image reference is pulled from, as docker reads the reference: its first
 // component when that has a `.` or `:` or is `localhost`, else the Docker Hub, "docker.io".
-std::string registry_of(const std::string& reference);
+GSC_API std::string registry_of(const std::string& reference);
 
 // Gives the credentials for a registry ("127.0.0.1:5000", "docker.io"); nullopt: anonymous.
 using CredentialsFn = std::function<std::optional<RegistryAuth>(const std::string& registry)>;
@@ -59,13 +60,13 @@ using CredentialsFn = std::function<std::optional<RegistryAuth>(const std::strin
 // The docker CLI's credentials: config.json in $DOCKER_CONFIG or ~/.docker, its `credHelpers`
 // and `credsStore` (asking `docker-credential-<name> get`, as the CLI does), then its `auths`.
 // The file is read at each call; no file means no credentials.
-CredentialsFn docker_config_credentials();
+GSC_API CredentialsFn docker_config_credentials();
 
 // The highest API version this client speaks.
 inline constexpr const char* kMaxApiVersion = "1.45";
 
 // The version to use: the lower of the daemon's and the client's ("1.41" < "1.45").
-std::string negotiate_api_version(const std::string& daemon_version, const std::string& client_max = kMaxApiVersion);
+GSC_API std::string negotiate_api_version(const std::string& daemon_version, const std::string& client_max = kMaxApiVersion);
 
 struct PingResult {
   std::string api_version;  // the daemon's Api-Version header
@@ -202,7 +203,7 @@ struct ContainerRemoveOptions {
 };
 
 // A container's stdin, stdout and stderr over one hijacked connection (POST .../attach).
-class ContainerStreams {
+class GSC_API ContainerStreams {
  public:
   virtual ~ContainerStreams() = default;
   // Writes to the container's stdin.
@@ -224,7 +225,7 @@ struct ContainerCommitResult {
   std::string image_id;
 };
 
-class Client {
+class GSC_API Client {
  public:
   // A client for the daemon that DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) names,
   // with the docker CLI's registry credentials (docker_config_credentials()).
@@ -283,7 +284,7 @@ class Client {
   std::unique_ptr<ByteSource> export_container(const std::string& id);
 
  private:
-  struct Impl;
+  struct GSC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -293,17 +294,17 @@ class Client {
 // Creating is bracketed so that no creation slips between the daemon and the registry:
 // begin_creation() (false once interrupted: create nothing), create, register, end_creation().
 // remove_registered_resources() first refuses new creations and waits for the ones in flight.
-bool begin_creation();
-void end_creation();
-void register_container(const std::string& id);
-void unregister_container(const std::string& id);
-void register_image(const std::string& id);
-void unregister_image(const std::string& id);
+GSC_API bool begin_creation();
+GSC_API void end_creation();
+GSC_API void register_container(const std::string& id);
+GSC_API void unregister_container(const std::string& id);
+GSC_API void register_image(const std::string& id);
+GSC_API void unregister_image(const std::string& id);
 
 // A request in progress that remove_registered_resources() aborts before it removes anything
 // (a docker build: closing its connection makes the daemon cancel it). Registered for the
 // lifetime of this object; the abort runs while the registration is held.
-class AbortRegistration {
+class GSC_API AbortRegistration {
  public:
   explicit AbortRegistration(std::function<void()> abort);
   ~AbortRegistration();
@@ -319,13 +320,13 @@ class AbortRegistration {
 // FROM (every call); afterwards remove the untagged images that appeared since and descend
 // from one of them. Nothing else is touched: not older images, not another build's steps.
 // `build_root` is an image id or name (a base the build may pull), resolved at cleanup.
-void record_image_baseline(Client& client, const std::string& build_root);
+GSC_API void record_image_baseline(Client& client, const std::string& build_root);
 // `keep_ancestors_of`: an image (a build's result) whose ancestors stay.
-void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept;
+GSC_API void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept;
 
 // Removes every registered container, then every registered image, then the untagged
 // images since the baseline, over a fresh connection. Safe to call from a
 // signal-handling thread; never throws.
-void remove_registered_resources() noexcept;
+GSC_API void remove_registered_resources() noexcept;
 
 }  // namespace gsc::docker

@@ -2,6 +2,13 @@
 // The operations of gsc, one function each: build, sign_image, info_image, build_gramine.
 // Each takes an options struct and a progress callback and returns a result struct; the
 // CLI is a thin layer over these. Failures are gsc::Error (see error.hpp).
+//
+// Options and result structs grow: they are aggregates whose every field has a default
+// (default member initializers), and new fields are only ever appended. Build them with
+// designated initializers naming only what you set, so new fields keep their defaults:
+//   gsc::build(client, {.image = "python:3", .manifest_path = "python.manifest"}, progress);
+// Source compatibility holds within a minor version; the ABI (struct layouts) is that of
+// the soname (libgsc.so.0.1): a layout change is a new soname (README "Versions").
 
 #include <chrono>
 #include <cstdint>
@@ -12,6 +19,7 @@
 #include <vector>
 
 #include "gsc/config.hpp"
+#include "gsc/export.hpp"
 #include "gsc/diff.hpp"
 #include "gsc/progress.hpp"
 #include "gsc/signer.hpp"
@@ -25,14 +33,13 @@ class Client;
 
 enum class BuildType { release, debug, debugoptimized };
 
-// "release", "debug", "debugoptimized"; parse_build_type throws a usage error otherwise.
-const char* to_string(BuildType type) noexcept;
-BuildType parse_build_type(const std::string& name);
+// "release", "debug", "debugoptimized"; parse_build_type throws invalid_argument otherwise.
+GSC_API const char* to_string(BuildType type) noexcept;
+GSC_API BuildType parse_build_type(const std::string& name);
 
 enum class LinuxPal { no, yes };          // -L: also use/keep Gramine's direct (Linux) PAL
 enum class InsecureArgs { no, yes };      // --insecure-args
 enum class UseCache { yes, no };          // --no-cache
-enum class KeepIntermediates { yes, no }; // --rm
 // What build() does when the signed image gsc-IMAGE already exists.
 enum class ExistingSigned {
   reuse,    // build nothing, return it (BuildResult::already_signed): the CLI without --rebuild
@@ -40,14 +47,11 @@ enum class ExistingSigned {
   fail,     // a gsc::Error (conflict) naming gsc-IMAGE
 };
 
-// `--build-arg K=V` or `--build-arg K` (value from the environment: missing is a usage error).
-std::pair<std::string, std::string> parse_build_arg(const std::string& arg);
-
 // Names of the images gsc makes from an application image name.
-std::string unsigned_image_name(const std::string& image);  // gsc-IMAGE-unsigned
-std::string signed_image_name(const std::string& image);    // gsc-IMAGE
-// Throws a usage error naming the rules unless `name` is a valid name:tag for docker.
-void check_image_name(const std::string& name);
+GSC_API std::string unsigned_image_name(const std::string& image);  // gsc-IMAGE-unsigned
+GSC_API std::string signed_image_name(const std::string& image);    // gsc-IMAGE
+// Throws invalid_argument naming the rules unless `name` is a valid name:tag for docker.
+GSC_API void check_image_name(const std::string& name);
 
 // Time spent in one named phase of an operation.
 struct PhaseTiming {
@@ -68,15 +72,14 @@ struct BuildOptions {
   std::string image;                 // the application image, e.g. "python:3" or an id
   std::string manifest_path;         // the user's manifest (TOML)
   std::optional<std::string> manifest_text;  // or its TOML text
-  std::string config_path = "config.yaml";
+  std::string config_path;                   // config.yaml; "" = default_config() (gsc/config.hpp), never a file
   std::optional<std::string> config_text;    // or config.yaml's YAML text
   std::optional<Config> config;              // or a Config built in code
-  std::string templates_dir;         // where templates/ lives (the CLI finds it next to itself)
+  std::string templates_dir;                 // "" = the templates built into libgsc; a directory overrides them
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;
   InsecureArgs insecure_args = InsecureArgs::no;
   UseCache use_cache = UseCache::yes;  // no: neither Docker's build cache nor gsc's scan cache is read
-  KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::string cache_dir;             // gsc's scan cache; "" = $GSC_CACHE_DIR, $XDG_CACHE_HOME/gsc, ~/.cache/gsc
   // `--mount PATH=CHOICE`: how the app reaches PATH under Gramine. CHOICE is tmpfs (in-enclave,
@@ -126,7 +129,7 @@ struct BuildResult {
 };
 
 // gsc build: IMAGE -> gsc-IMAGE-unsigned.
-BuildResult build(docker::Client& client, const BuildOptions& options, const ProgressFn& progress);
+GSC_API BuildResult build(docker::Client& client, const BuildOptions& options, const ProgressFn& progress);
 
 struct SignOptions {
   std::string image;               // the application image name (gsc-IMAGE-unsigned must exist)
@@ -137,11 +140,11 @@ struct SignOptions {
   // Called once, on the calling thread; its signature is checked against its public key.
   std::shared_ptr<Signer> signer;
   // config.yaml is read only for an image of a Gramine gsc does not measure itself (its
-  // `Gramine.Image` signer measures it): as in BuildOptions.
-  std::string config_path = "config.yaml";
+  // `Gramine.Image` signer measures it): as in BuildOptions ("" = default_config()).
+  std::string config_path;
   std::optional<std::string> config_text;
   std::optional<Config> config;
-  std::string templates_dir;
+  std::string templates_dir;       // "" = built in
   std::vector<std::pair<std::string, std::string>> defines;  // -D k=v
   bool remove_gramine_deps = false;
   std::string date;                // YYYY-MM-DD, empty = today
@@ -161,21 +164,20 @@ struct SignResult {
 };
 
 // gsc sign-image: gsc-IMAGE-unsigned -> gsc-IMAGE. The user's key never reaches the daemon.
-SignResult sign_image(docker::Client& client, const SignOptions& options, const ProgressFn& progress);
+GSC_API SignResult sign_image(docker::Client& client, const SignOptions& options, const ProgressFn& progress);
 
 // gsc info-image: reads entrypoint.sig of a signed image without running it.
-SigstructInfo info_image(docker::Client& client, const std::string& image);
+GSC_API SigstructInfo info_image(docker::Client& client, const std::string& image);
 
 struct BuildGramineOptions {
   std::string image;               // the name of the resulting Gramine image
-  std::string config_path = "config.yaml";  // as in BuildOptions
+  std::string config_path;         // "" = default_config() (its Distro `auto` is refused: set one)
   std::optional<std::string> config_text;
   std::optional<Config> config;
-  std::string templates_dir;
+  std::string templates_dir;       // "" = built in
   BuildType build_type = BuildType::release;
   LinuxPal linux_pal = LinuxPal::no;
   UseCache use_cache = UseCache::yes;
-  KeepIntermediates keep_intermediates = KeepIntermediates::yes;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::string file_only_dir;       // -f: write the context here, build nothing
   std::string host_root = "/";     // where this host's subscription files are (RHEL UBI, SLES)
@@ -189,8 +191,8 @@ struct BuildGramineResult {
 };
 
 // gsc build-gramine: compiles Gramine from Gramine.Repository at Gramine.Branch.
-BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
-                                 const ProgressFn& progress);
+GSC_API BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
+                                         const ProgressFn& progress);
 
 struct VerifyOptions {
   std::string image;                 // a signed graminized image, e.g. gsc-python
@@ -223,12 +225,12 @@ struct VerifyResult {
   std::vector<PhaseTiming> timings;
 };
 
-const char* to_string(VerifyFinding::Part part) noexcept;
+GSC_API const char* to_string(VerifyFinding::Part part) noexcept;
 
 // gsc verify-image: recomputes a signed image's measurement from its contents (never running
 // it) and compares it with its SIGSTRUCT. Differences are findings, not errors; an image gsc
 // cannot verify (not signed, a Gramine it does not measure) is a gsc::Error.
-VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const ProgressFn& progress);
+GSC_API VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const ProgressFn& progress);
 
 struct DiffResult {
   MeasuredImage a, b;
@@ -236,6 +238,6 @@ struct DiffResult {
 };
 
 // gsc diff-image: what differs between the measured inputs of two graminized images.
-DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b);
+GSC_API DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b);
 
 }  // namespace gsc

@@ -39,7 +39,7 @@ enum class Phase {
 };
 
 // "export_and_hash", ...; "" for none.
-const char* to_string(Phase phase) noexcept;
+GSC_API const char* to_string(Phase phase) noexcept;
 
 struct ProgressEvent {
   enum class Kind {

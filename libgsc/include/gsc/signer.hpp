@@ -7,6 +7,8 @@
 // public key it gives before using it: a signer with the wrong key fails the operation.
 
 #include <array>
+
+#include "gsc/export.hpp"
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,7 +22,7 @@ struct SigningRequest {
   std::array<unsigned char, 32> sha256{};  // SHA-256 of data
 };
 
-class Signer {
+class GSC_API Signer {
  public:
   virtual ~Signer() = default;
   // The public key's modulus, big-endian, 384 bytes (RSA-3072); the public exponent is 3.
@@ -32,15 +34,15 @@ class Signer {
 
 // A signer over a PEM private key file (RSA-3072, e=3). The key is read and checked here: a
 // missing file, wrong passphrase or wrong kind of key is a gsc::Error now, not at signing time.
-std::unique_ptr<Signer> make_file_signer(const std::string& path, const std::optional<std::string>& passphrase = {});
+GSC_API std::unique_ptr<Signer> make_file_signer(const std::string& path, const std::optional<std::string>& passphrase = {});
 
 // The same over PEM bytes held in memory (the caller's copy stays the caller's to wipe).
 // `name` is what messages call the key.
-std::unique_ptr<Signer> make_pem_signer(const std::string& pem, const std::optional<std::string>& passphrase = {},
+GSC_API std::unique_ptr<Signer> make_pem_signer(const std::string& pem, const std::optional<std::string>& passphrase = {},
                                         const std::string& name = "key (from memory)");
 
 // The modulus (big-endian, 384 bytes) of a PEM public key, or of the public half of a PEM
 // private key, checked as SGX needs it: for a Signer whose private half lives elsewhere.
-std::string public_key_modulus(const std::string& pem, const std::string& name = "public key (from memory)");
+GSC_API std::string public_key_modulus(const std::string& pem, const std::string& name = "public key (from memory)");
 
 }  // namespace gsc

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gsc/export.hpp"
+
 namespace gsc {
 
 struct SigstructInfo {
@@ -22,11 +24,11 @@ struct SigstructInfo {
 
 // Parses and verifies a SIGSTRUCT (entrypoint.sig). A wrong length or header is a
 // gsc::Error (signature); a bad signature is reported in the result, not thrown.
-SigstructInfo describe_sigstruct(const std::string& bytes);
+GSC_API SigstructInfo describe_sigstruct(const std::string& bytes);
 
 // As the original GSC prints it (TOML), plus `signature_valid`.
-std::string format_info_toml(const SigstructInfo& info);
+GSC_API std::string format_info_toml(const SigstructInfo& info);
 // The same fields as one JSON object.
-std::string format_info_json(const SigstructInfo& info);
+GSC_API std::string format_info_json(const SigstructInfo& info);
 
 }  // namespace gsc

@@ -2,9 +2,13 @@
 
 namespace gsc {
 
+Error::~Error() = default;
+BuildError::~BuildError() = default;
+ApiError::~ApiError() = default;
+
 const char* to_string(ErrorCategory category) noexcept {
   switch (category) {
-    case ErrorCategory::usage: return "usage error";
+    case ErrorCategory::invalid_argument: return "invalid argument";
     case ErrorCategory::input: return "input error";
     case ErrorCategory::not_found: return "not found";
     case ErrorCategory::conflict: return "conflict";
@@ -16,22 +20,6 @@ const char* to_string(ErrorCategory category) noexcept {
     case ErrorCategory::internal: return "internal error";
   }
   return "error";
-}
-
-int exit_code(ErrorCategory category) noexcept {
-  switch (category) {
-    case ErrorCategory::input:
-    case ErrorCategory::not_found: return 1;
-    case ErrorCategory::usage: return 2;
-    case ErrorCategory::conflict:
-    case ErrorCategory::daemon_unavailable:
-    case ErrorCategory::daemon_api: return 3;
-    case ErrorCategory::build_failed: return 4;
-    case ErrorCategory::signature: return 5;
-    case ErrorCategory::cancelled: return 130;
-    case ErrorCategory::internal: return 70;
-  }
-  return 70;
 }
 
 }  // namespace gsc

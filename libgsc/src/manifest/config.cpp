@@ -119,6 +119,13 @@ void check_config(const Config& config, const std::string& name) {
   }
 }
 
+Config default_config() {
+  Config config;
+  config.gramine.repository = "https://github.com/gramineproject/gramine.git";
+  config.gramine.branch = "v1.9";
+  return config;
+}
+
 Config load_config(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))

@@ -191,7 +191,7 @@ toml::table mount_table(std::initializer_list<std::pair<const char*, std::string
   return t;
 }
 
-[[noreturn]] void usage(const std::string& message) { throw Error(ErrorCategory::usage, message); }
+[[noreturn]] void usage(const std::string& message) { throw Error(ErrorCategory::invalid_argument, message); }
 
 // Paths no choice may cover: gsc's own files and Gramine's runtime (an allowed or mounted
 // /gramine would let the host replace what the enclave trusts), and the name-resolution files

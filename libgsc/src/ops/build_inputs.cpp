@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "gsc/error.hpp"
+#include "gsc/version.hpp"
 #include "image/scan.hpp"
 #include "image/scan_cache.hpp"
 #include "manifest/manifest.hpp"
 #include "ops/compile.hpp"
+#include "ops/config_source.hpp"
 #include "ops/container.hpp"
 #include "ops/image_distro.hpp"
 #include "ops/inputs.hpp"

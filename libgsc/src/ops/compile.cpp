@@ -6,6 +6,7 @@
 #include <map>
 
 #include "gsc/error.hpp"
+#include "gsc/version.hpp"
 #include "image/scan.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"

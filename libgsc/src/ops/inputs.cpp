@@ -1,5 +1,7 @@
 #include "ops/inputs.hpp"
 
+#include "ops/config_source.hpp"
+
 #include "manifest/manifest.hpp"
 
 namespace gsc::ops {
@@ -12,7 +14,7 @@ ConfigInput read_config(const std::optional<Config>& config, const std::optional
     return in;
   }
   if (text) return {parse_config(*text, "config.yaml (from memory)"), "config.yaml (from memory)"};
-  return {load_config(path), path};
+  return {config_of(path), config_name(path)};
 }
 
 ManifestInput read_manifest(const std::optional<std::string>& text, const std::string& path) {

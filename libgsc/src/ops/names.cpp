@@ -1,6 +1,5 @@
-// Small pure helpers of the operations: image names, build types, build args.
+// Small pure helpers of the operations: image names, build types.
 
-#include <cstdlib>
 #include <regex>
 
 #include "gsc/error.hpp"
@@ -21,21 +20,8 @@ BuildType parse_build_type(const std::string& name) {
   if (name == "release") return BuildType::release;
   if (name == "debug") return BuildType::debug;
   if (name == "debugoptimized") return BuildType::debugoptimized;
-  throw Error(ErrorCategory::usage,
+  throw Error(ErrorCategory::invalid_argument,
               "unknown build type `" + name + "`. Use `release`, `debug` or `debugoptimized`.");
-}
-
-std::pair<std::string, std::string> parse_build_arg(const std::string& arg) {
-  const auto eq = arg.find('=');
-  if (eq == 0 || arg.empty())
-    throw Error(ErrorCategory::usage, "`--build-arg " + arg + "` has no name. Write `--build-arg KEY=VALUE`.");
-  if (eq != std::string::npos) return {arg.substr(0, eq), arg.substr(eq + 1)};
-  // `--build-arg K`: like docker build, the value comes from gsc's environment.
-  const char* value = std::getenv(arg.c_str());
-  if (!value)
-    throw Error(ErrorCategory::usage, "`--build-arg " + arg + "` takes its value from the environment, but `" +
-                                          arg + "` is not set. Set it or write `--build-arg " + arg + "=VALUE`.");
-  return {arg, value};
 }
 
 std::string unsigned_image_name(const std::string& image) { return "gsc-" + image + "-unsigned"; }
@@ -48,7 +34,7 @@ void check_image_name(const std::string& name) {
       R"(^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)"
       R"((/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$)");
   if (name.size() > 255 || !std::regex_match(name, reference))
-    throw Error(ErrorCategory::usage, "`" + name + "` is not a valid image name: use lowercase letters, digits, "
+    throw Error(ErrorCategory::invalid_argument, "`" + name + "` is not a valid image name: use lowercase letters, digits, "
                                       "`.`, `_`, `-` and `/`, and an optional `:tag` (e.g. `gramine-debian12:1.9`).");
 }
 

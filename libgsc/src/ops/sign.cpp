@@ -20,6 +20,7 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "image/scan.hpp"
+#include "ops/config_source.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
 #include "ops/inputs.hpp"

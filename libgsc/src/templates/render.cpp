@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/embedded.hpp"
 #include "gsc/error.hpp"
 
 namespace gsc::templates {
@@ -13,13 +14,26 @@ namespace {
 using kainjow::mustache::data;
 using kainjow::mustache::mustache;
 
+// How messages name a template: its file in an override directory, or the built-in one.
+std::string template_label(const std::string& dir, const std::string& name) {
+  return dir.empty() ? "built-in template " + name : dir + "/" + name;
+}
+
+// `dir` empty: the templates compiled into libgsc; else that directory overrides them.
 std::string read_template(const std::string& dir, const std::string& name) {
+  if (dir.empty()) {
+    const auto& files = embedded::templates();
+    const auto it = files.find(name);
+    if (it == files.end())
+      throw Error(ErrorCategory::internal, "gsc has no built-in template `" + name + "`. Please report this.");
+    return std::string(it->second);
+  }
   const std::string path = dir + "/" + name;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw Error(ErrorCategory::internal, "The template `" + path +
-                                             "` is missing: gsc's installation is incomplete (templates live in "
-                                             "share/gsc/templates next to the gsc binary, or in $GSC_TEMPLATES_DIR).");
+    throw Error(ErrorCategory::input, "The template `" + path + "` is missing from the templates directory `" + dir +
+                                          "`. Copy gsc's templates/ there, or leave `templates_dir` empty for the "
+                                          "templates built into gsc.");
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -28,11 +42,13 @@ std::string read_template(const std::string& dir, const std::string& name) {
 std::string render(const std::string& dir, const std::string& name, const data& values) {
   mustache tmpl(read_template(dir, name));
   if (!tmpl.is_valid())
-    throw Error(ErrorCategory::internal, "The template `" + dir + "/" + name + "` is malformed: " + tmpl.error_message());
+    throw Error(dir.empty() ? ErrorCategory::internal : ErrorCategory::input,
+                "The template `" + template_label(dir, name) + "` is malformed: " + tmpl.error_message());
   tmpl.set_custom_escape([](const std::string& s) { return s; });  // values come quoted from C++
   std::string out = tmpl.render(values);
   if (!tmpl.is_valid())
-    throw Error(ErrorCategory::internal, "Rendering `" + dir + "/" + name + "` failed: " + tmpl.error_message());
+    throw Error(dir.empty() ? ErrorCategory::internal : ErrorCategory::input,
+                "Rendering `" + template_label(dir, name) + "` failed: " + tmpl.error_message());
   return out;
 }
 

@@ -2,7 +2,8 @@
 // Renders templates/ (kainjow mustache). Each template gets an explicit data struct built in
 // C++; every value arrives already quoted for where it lands (TOML string, JSON, shell word),
 // so templates hold no logic and no escaping. The only file that includes mustache is
-// render.cpp.
+// render.cpp. Every function takes `templates_dir`: "" renders the templates compiled into
+// libgsc (core/embedded.hpp), a directory overrides them file by file name.
 
 #include <map>
 #include <string>

@@ -3,17 +3,6 @@
 #include "gsc/byte_source.hpp"
 #include "gsc/error.hpp"
 
-TEST_CASE("exit_code maps each category to its documented status", "[error]") {
-  CHECK(gsc::exit_code(gsc::ErrorCategory::input) == 1);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::not_found) == 1);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::usage) == 2);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::daemon_unavailable) == 3);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::daemon_api) == 3);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::build_failed) == 4);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::signature) == 5);
-  CHECK(gsc::exit_code(gsc::ErrorCategory::cancelled) == 130);
-}
-
 TEST_CASE("BuildError carries the failing step and its output", "[error]") {
   const gsc::BuildError e("The command '/bin/sh -c false' returned a non-zero code: 1", "RUN false", "oops\n");
   CHECK(e.category() == gsc::ErrorCategory::build_failed);

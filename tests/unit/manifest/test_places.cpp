@@ -39,7 +39,7 @@ std::string usage_error(const toml::table& manifest, const PlacesInput& in) {
   try {
     plan_places(manifest, in);
   } catch (const gsc::Error& e) {
-    CHECK(e.category() == gsc::ErrorCategory::usage);
+    CHECK(e.category() == gsc::ErrorCategory::invalid_argument);
     return e.what();
   }
   FAIL("accepted");
@@ -65,7 +65,7 @@ TEST_CASE("parse_mount_choice: PATH=CHOICE, one word, an optional key", "[places
       parse_mount_choice(bad);
       FAIL("accepted");
     } catch (const gsc::Error& err) {
-      CHECK(err.category() == gsc::ErrorCategory::usage);
+      CHECK(err.category() == gsc::ErrorCategory::invalid_argument);
       CHECK_THAT(err.what(), Catch::Contains("--mount"));
     }
   }

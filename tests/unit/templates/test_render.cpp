@@ -3,10 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "gsc/error.hpp"
+#include "core/embedded.hpp"
 #include "templates/render.hpp"
 #include "unit/golden.hpp"
 
@@ -16,7 +20,8 @@ using gsc_test::source_dir;
 
 namespace {
 
-std::string templates() { return source_dir() + "/templates"; }
+// "": the templates compiled into libgsc (the test below checks they are templates/'s bytes).
+std::string templates() { return ""; }
 
 }  // namespace
 
@@ -73,4 +78,39 @@ TEST_CASE("a missing template is an error naming it", "[render]") {
 TEST_CASE("shell_quote and label_arguments", "[render]") {
   CHECK(shell_quote("it's") == "'it'\\''s'");
   CHECK(label_arguments({{"a", "x\"y$z\\"}, {"b", "1\n2"}}) == "\"a\"=\"x\\\"y\\$z\\\\\" \"b\"=\"1 2\"");
+}
+
+TEST_CASE("the built-in templates are templates/'s files, byte for byte", "[embedded]") {
+  namespace fs = std::filesystem;
+  const fs::path root = source_dir() + "/templates";
+  std::size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    const std::string rel = fs::relative(entry.path(), root).string();
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    const auto it = gsc::embedded::templates().find(rel);
+    REQUIRE(it != gsc::embedded::templates().end());
+    CHECK(it->second == bytes.str());
+    CHECK(template_text("", rel) == template_text(root.string(), rel));
+  }
+  CHECK(files == gsc::embedded::templates().size());
+}
+
+TEST_CASE("a templates directory overrides the built-in templates", "[embedded]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("gsc-templates-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "common");
+  std::ofstream(dir / "common" / "Dockerfile.final") << "FROM {{stage_image}}\n";
+  CHECK(render_final_dockerfile(dir.string(), {.stage_image = "sha256:stage"}) == "FROM sha256:stage\n");
+  try {
+    render_sign_dockerfile(dir.string(), {});
+    FAIL("a missing template in an override directory must be an error");
+  } catch (const gsc::Error& e) {
+    CHECK(e.category() == gsc::ErrorCategory::input);
+    CHECK(std::string(e.what()).find(dir.string()) != std::string::npos);
+  }
+  fs::remove_all(dir);
 }
