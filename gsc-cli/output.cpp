@@ -50,6 +50,10 @@ ProgressFn stderr_progress() {
       case ProgressEvent::Kind::info: std::cerr << "gsc: " << e.text << '\n'; break;
       case ProgressEvent::Kind::warning: std::cerr << "gsc: warning: " << e.text << '\n'; break;
     }
+    // A closed pipe (`gsc build ... 2>&1 | grep -m1 x`; SIGPIPE is ignored): throwing stops the
+    // operation, which removes what it created; the error cannot be printed, the status says it.
+    if (!std::cerr)
+      throw Error(ErrorCategory::cancelled, "The output of gsc was closed: stopped, and removed what this run created.");
   };
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The operations of gsc, one function each: build, sign_image, info_image, build_gramine.
-// Each takes an options struct and a progress callback and returns a result struct; the
-// CLI is a thin layer over these. Failures are gsc::Error (see error.hpp).
+// Each takes an options struct and an OperationContext (progress callback, stop token: see
+// operation.hpp) and returns a result struct; the CLI is a thin layer over these. Failures are
+// gsc::Error (see error.hpp); a stopped operation throws ErrorCategory::cancelled.
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "gsc/diff.hpp"
+#include "gsc/operation.hpp"
 #include "gsc/progress.hpp"
 #include "gsc/sigstruct.hpp"
 
@@ -102,7 +104,7 @@ struct BuildResult {
 };
 
 // gsc build: IMAGE -> gsc-IMAGE-unsigned.
-BuildResult build(docker::Client& client, const BuildOptions& options, const ProgressFn& progress);
+BuildResult build(docker::Client& client, const BuildOptions& options, const OperationContext& ctx = {});
 
 struct SignOptions {
   std::string image;               // the application image name (gsc-IMAGE-unsigned must exist)
@@ -125,10 +127,10 @@ struct SignResult {
 };
 
 // gsc sign-image: gsc-IMAGE-unsigned -> gsc-IMAGE. The user's key never reaches the daemon.
-SignResult sign_image(docker::Client& client, const SignOptions& options, const ProgressFn& progress);
+SignResult sign_image(docker::Client& client, const SignOptions& options, const OperationContext& ctx = {});
 
 // gsc info-image: reads entrypoint.sig of a signed image without running it.
-SigstructInfo info_image(docker::Client& client, const std::string& image);
+SigstructInfo info_image(docker::Client& client, const std::string& image, const OperationContext& ctx = {});
 
 struct BuildGramineOptions {
   std::string image;               // the name of the resulting Gramine image
@@ -152,7 +154,7 @@ struct BuildGramineResult {
 
 // gsc build-gramine: compiles Gramine from Gramine.Repository at Gramine.Branch.
 BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
-                                 const ProgressFn& progress);
+                                 const OperationContext& ctx = {});
 
 struct VerifyOptions {
   std::string image;                 // a signed graminized image, e.g. gsc-python
@@ -190,7 +192,7 @@ const char* to_string(VerifyFinding::Part part) noexcept;
 // gsc verify-image: recomputes a signed image's measurement from its contents (never running
 // it) and compares it with its SIGSTRUCT. Differences are findings, not errors; an image gsc
 // cannot verify (not signed, a Gramine it does not measure) is a gsc::Error.
-VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const ProgressFn& progress);
+VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const OperationContext& ctx = {});
 
 struct DiffResult {
   MeasuredImage a, b;
@@ -198,6 +200,24 @@ struct DiffResult {
 };
 
 // gsc diff-image: what differs between the measured inputs of two graminized images.
-DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b);
+DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b,
+                       const OperationContext& ctx = {});
+
+struct PruneOptions {
+  bool dry_run = false;  // list what would be removed, remove nothing
+};
+
+struct PruneResult {
+  std::vector<std::string> containers;  // removed (or, dry run, to remove): ids
+  std::vector<std::string> images;      // removed image references (gsc-owned/... tags) and ids
+  std::vector<std::string> skipped;     // leftovers kept, one line each: owner alive, on another host, in use
+};
+
+// gsc prune: removes what gsc processes that no longer run left in the daemon (after `kill -9`,
+// a crash, a lost connection): the containers labelled gsc.owner=PID@HOST and the images
+// referenced by gsc-owned/PID-HOST tags, when HOST is this host and no process PID runs there.
+// What a live gsc process (or one on another host) owns is never touched; images are removed
+// without force (an image in use stays).
+PruneResult prune(docker::Client& client, const PruneOptions& options = {}, const OperationContext& ctx = {});
 
 }  // namespace gsc

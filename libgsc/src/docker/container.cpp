@@ -1,12 +1,18 @@
 // Container endpoints: create, start, wait, logs, remove, attach, commit.
 
 #include "docker/client_impl.hpp"
+#include "docker/operation.hpp"
 #include "docker/stream.hpp"
 
 namespace gsc::docker {
 
 ContainerCreateResult Client::create_container(const ContainerCreateOptions& options) {
-  nlohmann::json body = {{"Image", options.image}, {"Labels", options.labels}, {"Env", options.env},
+  Operation* op = current_operation();
+  if (op) op->throw_if_stopped();
+  auto labels = options.labels;
+  if (op)
+    for (const auto& [key, value] : op->labels()) labels[key] = value;
+  nlohmann::json body = {{"Image", options.image}, {"Labels", labels}, {"Env", options.env},
                          {"NetworkDisabled", options.network_disabled}};
   if (options.entrypoint) body["Entrypoint"] = *options.entrypoint;
   if (options.cmd) body["Cmd"] = *options.cmd;
@@ -25,9 +31,32 @@ ContainerCreateResult Client::create_container(const ContainerCreateOptions& opt
   const auto j = impl_->call_json(http::Method::post, path, "create a container from `" + options.image + "`", body);
   ContainerCreateResult out;
   out.id = j.value("Id", "");
+  if (op && !out.id.empty()) op->created_container(out.id);
   if (j.contains("Warnings") && j["Warnings"].is_array())
     for (const auto& w : j["Warnings"])
       if (w.is_string()) out.warnings.push_back(w.get<std::string>());
+  return out;
+}
+
+std::vector<ContainerSummary> Client::list_containers(const ContainerListOptions& options) {
+  const auto j = impl_->call_json(
+      http::Method::get,
+      "/containers/json" + http::query({{"all", options.all ? "1" : "0"},
+                                        {"filters", filters_json({{"label", options.labels}})}}),
+      "list containers");
+  std::vector<ContainerSummary> out;
+  if (!j.is_array()) return out;
+  for (const auto& item : j) {
+    if (!item.is_object()) continue;
+    ContainerSummary c;
+    if (item.contains("Id") && item["Id"].is_string()) c.id = item["Id"].get<std::string>();
+    if (item.contains("Image") && item["Image"].is_string()) c.image = item["Image"].get<std::string>();
+    if (item.contains("State") && item["State"].is_string()) c.state = item["State"].get<std::string>();
+    if (item.contains("Labels") && item["Labels"].is_object())
+      for (const auto& [key, value] : item["Labels"].items())
+        if (value.is_string()) c.labels[key] = value.get<std::string>();
+    out.push_back(std::move(c));
+  }
   return out;
 }
 

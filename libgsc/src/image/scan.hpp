@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,9 @@ struct ScanOptions {
   std::function<bool(const std::string& path)> capture;
   // Hashing threads; 0 = all cores.
   unsigned threads = 0;
+  // Checked between files and chunks (and by the hashing threads between files): once stop
+  // is requested, scan() drops its queued work and throws ErrorCategory::cancelled.
+  std::stop_token stop;
 };
 
 struct ScanResult {

@@ -7,11 +7,14 @@
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
 #include "ops/compile.hpp"
+#include "ops/operation_run.hpp"
 #include "ops/phases.hpp"
 
 namespace gsc {
 
-BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
+namespace {
+
+BuildGramineResult run_build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& progress) {
   check_image_name(o.image);
   const Config config = load_config(o.config_path);
   if (!config.gramine.image.empty())
@@ -49,6 +52,13 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
   });
   result.timings = phases.timings();
   return result;
+}
+
+}  // namespace
+
+BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc build-gramine " + o.image,
+                            [&](docker::Operation&) { return run_build_gramine(client, o, ctx.progress); });
 }
 
 }  // namespace gsc

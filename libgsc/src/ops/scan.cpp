@@ -1,5 +1,6 @@
 #include "ops/scan.hpp"
 
+#include "docker/operation.hpp"
 #include "image/scan_cache.hpp"
 #include "ops/container.hpp"
 
@@ -20,7 +21,9 @@ ImageScan scan_image(docker::Client& client, const ScanRequest& request) {
   {
     EphemeralContainer container(client, {.image = request.image_id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
     auto stream = client.export_container(container.id());
-    out.result = image::scan(*stream, {.capture = image::is_config_file_of_interest});
+    const docker::Operation* op = docker::current_operation();
+    out.result = image::scan(*stream, {.capture = image::is_config_file_of_interest,
+                                       .stop = op ? op->stop() : std::stop_token()});
   }
   cache.store(key, out.result);  // also after --no-cache: a fresh scan is what later builds should find
   return out;
