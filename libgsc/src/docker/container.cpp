@@ -1,5 +1,7 @@
 // Container endpoints: create, start, wait, logs, remove, attach, commit.
 
+#include <optional>
+
 #include "docker/client_impl.hpp"
 #include "docker/operation.hpp"
 #include "docker/stream.hpp"
@@ -28,10 +30,18 @@ ContainerCreateResult Client::create_container(const ContainerCreateOptions& opt
   if (!options.tmpfs.empty()) body["HostConfig"] = {{"Tmpfs", options.tmpfs}};
   const std::string path =
       "/containers/create" + (options.name.empty() ? std::string() : http::query({{"name", options.name}}));
-  const auto j = impl_->call_json(http::Method::post, path, "create a container from `" + options.image + "`", body);
+  nlohmann::json j;
+  {
+    // Never cut by a stop: a creation cut off could still happen in the daemon, unseen; its
+    // answer tells what was made. The stop takes effect right after.
+    std::optional<CleanupScope> uncut;
+    if (op) uncut.emplace();
+    j = impl_->call_json(http::Method::post, path, "create a container from `" + options.image + "`", body);
+  }
   ContainerCreateResult out;
   out.id = j.value("Id", "");
   if (op && !out.id.empty()) op->created_container(out.id);
+  if (op) op->throw_if_stopped();
   if (j.contains("Warnings") && j["Warnings"].is_array())
     for (const auto& w : j["Warnings"])
       if (w.is_string()) out.warnings.push_back(w.get<std::string>());

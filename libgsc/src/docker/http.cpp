@@ -1,6 +1,5 @@
 #include "docker/http.hpp"
 
-
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>

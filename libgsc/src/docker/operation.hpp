@@ -121,7 +121,8 @@ class OperationScope {
 std::stop_token current_request_stop();
 
 // While alive, this thread's daemon requests obey a deadline (default 15 s) instead of the
-// operation's stop token: for removals during cleanup.
+// operation's stop token: for removals during cleanup, and for container creations (one cut
+// off by a stop could still happen in the daemon, unseen; its answer says what was made).
 class CleanupScope {
  public:
   explicit CleanupScope(std::chrono::milliseconds deadline = std::chrono::seconds(15));
