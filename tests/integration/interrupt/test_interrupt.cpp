@@ -9,17 +9,11 @@
 #include <set>
 #include <sstream>
 
-
 #include "integration/support.hpp"
 
 using namespace gsc_test;
 
 namespace {
-
-// Interrupts gsc once one of its own temporary containers exists.
-int interrupt_when_working(const std::vector<std::string>& args) {
-  return interrupt_when(args, [] { return !sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty(); });
-}
 
 // The daemon is shared with other runs: what a test checks is what descends from its own app
 // image, and the containers of its own gsc process (gsc.owner=PID@HOST).
@@ -86,25 +80,25 @@ TEST_CASE("Ctrl-C during gsc build and sign-image leaves nothing behind and exit
   const std::string app = unique_name("gsc-test-app/interrupt");
   ImageGuard guard;
   guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
+  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app +
+                        "\"\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
   write_file(dir / "app.manifest", "");
   const std::string config = write_config(dir);
-  const auto before = all_images();
 
   // While hashing: the export container exists.
-  CHECK(interrupt_when_working({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}) == 130);
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  CHECK(all_images() == before);
+  CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "gsc: Hashing") == 130);
+  CHECK(containers_of(last_pid).empty());
+  CHECK(descendants(app).empty());
   CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
 
-  // While measuring: the signer container exists.
+  // While measuring.
   REQUIRE(gsc({"build", "-c", config, app, dir / "app.manifest"}).status == 0);
-  const auto built = all_images();
+  const auto built = descendants(app);
   const std::string key = dir / "key.pem";
   REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(key) + " 3072").status == 0);
-  CHECK(interrupt_when_working({"sign-image", "-c", config, app, key}) == 130);
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  CHECK(all_images() == built);
+  CHECK(interrupt_at_output({"sign-image", "-c", config, app, key}, "gsc: Measuring the enclave") == 130);
+  CHECK(containers_of(last_pid).empty());
+  CHECK(descendants(app) == built);
   CHECK_FALSE(image_exists("gsc-" + app));
 }
 
