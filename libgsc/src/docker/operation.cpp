@@ -229,12 +229,11 @@ std::size_t Operation::remove_step_images(const std::string& keep_ancestors_of) 
       const auto images = client_.list_images({.all = true});
       std::map<std::string, std::string> parent_of;
       for (const auto& image : images) parent_of[image.id] = image.parent;
-      // A step image of this operation: it came after the baseline, and so did every image
-      // between it and a root of this operation's builds.
+      // A step image of this operation: it came after the baseline (checked below) and descends
+      // from a root of this operation's builds, possibly through cached steps of earlier builds.
       auto ours = [&](std::string id) {
         for (int depth = 0; depth < 1000 && !id.empty(); ++depth) {
           if (roots.count(id)) return true;
-          if (baseline.count(id)) return false;
           const auto it = parent_of.find(id);
           if (it == parent_of.end()) return false;
           id = it->second;
@@ -295,7 +294,6 @@ void Operation::remove_late_tags() noexcept {
       std::string at = image.parent;
       for (int depth = 0; depth < 1000 && !at.empty() && !ours; ++depth) {
         if (roots.count(at)) ours = true;
-        else if (baseline.count(at)) break;
         else at = client_.inspect_image(at).parent;
       }
       if (!ours) continue;
