@@ -12,6 +12,9 @@
 //                                           rebuild with only the manifest changed, sign-image,
 //                                           verify-image; each beside the daemon's floor for the
 //                                           same layers (a docker build of just those layers)
+//   gsc_bench cancel IMAGE CONFIG           cancellation latency of `gsc build` (stop request to
+//                                           return, cleanup included) during the stage build and
+//                                           during hashing, and what was left behind (must be 0)
 //   gsc_bench apps CONFIG [MANIFEST]        `gsc build --no-cache` of each workload image
 //                                           (gsc-test/app-*:1): wall time, and the share of the
 //                                           analysis (entry point, runtime, places, report)
@@ -21,6 +24,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
@@ -29,7 +34,9 @@
 #include <functional>
 #include <iostream>
 #include <sstream>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gsc/docker.hpp"
@@ -343,6 +350,79 @@ int bench_apps(const std::string& config, std::string manifest) {
   return 0;
 }
 
+// Stops `gsc build --no-cache` of IMAGE `delay` after the progress step that starts with
+// `phase`; returns the seconds from the stop request to build()'s return (cleanup included).
+double cancel_once(gsc::docker::Client& client, const std::string& image, const std::string& manifest,
+                   const std::string& config, const std::string& phase, std::chrono::milliseconds delay) {
+  gsc::BuildOptions opts;
+  opts.image = image;
+  opts.manifest_path = manifest;
+  opts.config_path = config;
+  opts.templates_dir = templates_dir();
+  opts.use_cache = gsc::UseCache::no;
+  std::stop_source stop;
+  std::atomic<long long> requested_ns{0};
+  std::thread stopper;
+  auto request = [&] {
+    requested_ns = Clock::now().time_since_epoch().count();
+    stop.request_stop();
+  };
+  auto progress = [&](const gsc::ProgressEvent& e) {
+    if (e.kind != gsc::ProgressEvent::Kind::step || e.text.rfind(phase, 0) != 0 || stopper.joinable()) return;
+    stopper = std::thread([&, delay] {
+      std::this_thread::sleep_for(delay);
+      request();
+    });
+  };
+  try {
+    gsc::build(client, opts, gsc::OperationContext{progress, stop.get_token()});
+  } catch (const gsc::Error& e) {
+    const auto returned = Clock::now().time_since_epoch().count();
+    if (stopper.joinable()) stopper.join();
+    if (e.category() != gsc::ErrorCategory::cancelled) throw;
+    return static_cast<double>(returned - requested_ns.load()) / 1e9;
+  }
+  if (stopper.joinable()) stopper.join();
+  throw std::runtime_error("the build of " + image + " finished before the stop request (phase `" + phase + "`)");
+}
+
+int bench_cancel(const std::string& source_image, const std::string& config) {
+  auto client = gsc::docker::Client::from_environment();
+  const std::string image = "gsc-bench/cancel:" + std::to_string(::getpid());
+  shell("docker tag " + source_image + " " + image);
+  const std::string manifest = "/tmp/gsc-bench-cancel-" + std::to_string(::getpid()) + ".manifest";
+  std::ofstream(manifest) << "";
+  struct Cleanup {
+    std::string image, manifest;
+    ~Cleanup() {
+      std::system(("docker rmi " + image + " >/dev/null 2>&1").c_str());
+      std::remove(manifest.c_str());
+    }
+  } cleanup{image, manifest};
+  // What this process's operations own (the daemon is shared: other images come and go).
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string owned = "docker ps -aq --filter label=gsc.owner=" + std::to_string(::getpid()) + "@" + host +
+                            "; docker images --format '{{.Repository}}' | grep -c '^gsc-owned/.*-" +
+                            std::to_string(::getpid()) + "$' || true";
+  const struct {
+    const char* name;
+    const char* phase;
+    std::chrono::milliseconds delay;
+  } cases[] = {{"stage_build", "Building the stage image", std::chrono::milliseconds(300)},
+               {"hashing", "Hashing the image's files", std::chrono::milliseconds(150)}};
+  for (const auto& c : cases) {
+    std::vector<double> runs;
+    for (int i = 0; i < 3; ++i) runs.push_back(cancel_once(client, image, manifest, config, c.phase, c.delay));
+    std::sort(runs.begin(), runs.end());
+    std::cout << "cancel." << c.name << ".latency_median: " << runs[1] * 1000 << " ms\n";
+    std::cout << "cancel." << c.name << ".latency_max: " << runs[2] * 1000 << " ms\n";
+  }
+  const std::string left = shell(owned);
+  std::cout << "cancel.left_behind: " << (left == "0\n" ? "nothing" : left) << " (containers and held images of this process)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -354,12 +434,13 @@ int main(int argc, char** argv) {
     if (a.size() == 4 && a[0] == "sign") return bench_sign(a[1], a[2], a[3]);
     if (a.size() == 2 && a[0] == "compile") return bench_compile(a[1]);
     if (a.size() == 4 && a[0] == "tune") return bench_tune(a[1], a[2], a[3]);
+    if (a.size() == 3 && a[0] == "cancel") return bench_cancel(a[1], a[2]);
     if ((a.size() == 2 || a.size() == 3) && a[0] == "apps") return bench_apps(a[1], a.size() == 3 ? a[2] : "");
   } catch (const std::exception& e) {
     std::cerr << "gsc_bench: " << e.what() << '\n';
     return 1;
   }
   std::cerr << "usage: gsc_bench build IMAGE MANIFEST CONFIG | hash IMAGE | info IMAGE | sign IMAGE KEY CONFIG | "
-               "compile CONFIG | tune IMAGE KEY CONFIG | apps CONFIG [MANIFEST]\n";
+               "compile CONFIG | tune IMAGE KEY CONFIG | cancel IMAGE CONFIG | apps CONFIG [MANIFEST]\n";
   return 2;
 }

@@ -22,7 +22,25 @@
 namespace po = boost::program_options;
 
 namespace gsc::cli {
+
+std::atomic<bool> operation_running{false};
+
+std::stop_source& stop_source() {
+  static std::stop_source source;
+  return source;
+}
+
 namespace {
+
+// Runs one libgsc operation with the CLI's progress and stop token.
+template <typename Fn>
+auto operation(const ProgressFn& progress, Fn&& fn) {
+  struct Running {
+    Running() { operation_running = true; }
+    ~Running() { operation_running = false; }
+  } running;
+  return fn(OperationContext{progress, stop_source().get_token()});
+}
 
 struct Parsed {
   po::variables_map vm;
@@ -111,7 +129,7 @@ int cmd_build(const std::vector<std::string>& args) {
   opts.existing_signed = vm.count("rebuild") ? ExistingSigned::rebuild : ExistingSigned::reuse;
   Output out(vm);
   auto client = docker::Client::from_environment();
-  auto result = build(client, opts, out.progress());
+  auto result = operation(out.progress(), [&](const OperationContext& ctx) { return build(client, opts, ctx); });
   out.print_build(result);
   return 0;
 }
@@ -154,7 +172,7 @@ int cmd_sign(const std::vector<std::string>& args) {
   if (vm.count("import-signature")) opts.import_signature_path = vm["import-signature"].as<std::string>();
   Output out(vm);
   auto client = docker::Client::from_environment();
-  auto result = sign_image(client, opts, out.progress());
+  auto result = operation(out.progress(), [&](const OperationContext& ctx) { return sign_image(client, opts, ctx); });
   out.print_sign(result, opts);
   return 0;
 }
@@ -180,7 +198,8 @@ int cmd_build_gramine(const std::vector<std::string>& args) {
   else if (vm.count("file-only")) opts.file_only_dir = "gsc-build-gramine";
   Output out(vm);
   auto client = docker::Client::from_environment();
-  auto result = build_gramine(client, opts, out.progress());
+  auto result =
+      operation(out.progress(), [&](const OperationContext& ctx) { return build_gramine(client, opts, ctx); });
   out.print_build_gramine(result);
   return 0;
 }
@@ -192,7 +211,9 @@ int cmd_info(const std::vector<std::string>& args) {
   if (p.help) return 0;
   Output out(p.vm, Output::Default::toml);
   auto client = docker::Client::from_environment();
-  out.print_info(info_image(client, p.vm["image"].as<std::string>()));
+  out.print_info(operation({}, [&](const OperationContext& ctx) {
+    return info_image(client, p.vm["image"].as<std::string>(), ctx);
+  }));
   return 0;
 }
 
@@ -208,11 +229,14 @@ int cmd_diff(const std::vector<std::string>& args) {
     throw Error(ErrorCategory::invalid_argument, "unknown `--format " + format + "`. Use `text` or `json`.");
   try {
     auto client = docker::Client::from_environment();
-    const auto r = diff_images(client, p.vm["image-a"].as<std::string>(), p.vm["image-b"].as<std::string>());
+    const auto r = operation({}, [&](const OperationContext& ctx) {
+      return diff_images(client, p.vm["image-a"].as<std::string>(), p.vm["image-b"].as<std::string>(), ctx);
+    });
     std::cout << (format == "json" ? format_diff_json(r.diff, r.a, r.b)
                                    : format_diff_text(r.diff, r.a, r.b, p.vm.count("all") ? 0 : 20));
     return r.diff.same_measurement ? 0 : 1;
   } catch (const Error& e) {
+    if (e.category() == ErrorCategory::cancelled) throw;
     std::cerr << "gsc: error: " << e.what() << '\n';
     return 2;
   }
@@ -233,13 +257,32 @@ int cmd_verify(const std::vector<std::string>& args) {
     VerifyOptions opts;
     opts.image = p.vm["image"].as<std::string>();
     opts.use_cache = p.vm.count("no-cache") ? UseCache::no : UseCache::yes;
-    const auto r = verify_image(client, opts, format == "json" ? ProgressFn{} : stderr_progress());
+    const auto r = operation(format == "json" ? ProgressFn{} : stderr_progress(),
+                             [&](const OperationContext& ctx) { return verify_image(client, opts, ctx); });
     std::cout << (format == "json" ? format_verify_json(r) : format_verify_text(r));
     return r.match ? 0 : 1;
   } catch (const Error& e) {
+    if (e.category() == ErrorCategory::cancelled) throw;
     std::cerr << "gsc: error: " << e.what() << '\n';
     return 2;
   }
+}
+
+int cmd_prune(const std::vector<std::string>& args) {
+  po::options_description o("gsc prune options");
+  o.add_options()("dry-run,n", "list what would be removed, remove nothing");
+  auto p = parse(args, o, {}, "gsc prune [--dry-run]");
+  if (p.help) return 0;
+  auto client = docker::Client::from_environment();
+  const bool dry_run = p.vm.count("dry-run") > 0;
+  const auto r = operation({}, [&](const OperationContext& ctx) { return prune(client, {.dry_run = dry_run}, ctx); });
+  const char* verb = dry_run ? "Would remove" : "Removed";
+  for (const auto& id : r.containers) std::cout << verb << " container " << id.substr(0, 12) << '\n';
+  for (const auto& reference : r.images) std::cout << verb << " image " << reference << '\n';
+  for (const auto& line : r.skipped) std::cout << "Kept " << line << '\n';
+  std::cout << verb << " " << r.containers.size() << " container(s) and " << r.images.size()
+            << " image(s) left by gsc processes that no longer run.\n";
+  return 0;
 }
 
 int cmd_version(const std::vector<std::string>& args) {
@@ -265,7 +308,7 @@ int run_command(const std::string& command, const std::vector<std::string>& args
   static const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
       {"build", cmd_build},         {"sign-image", cmd_sign}, {"build-gramine", cmd_build_gramine},
       {"info-image", cmd_info},     {"diff-image", cmd_diff},   {"verify-image", cmd_verify},
-      {"version", cmd_version}};
+      {"prune", cmd_prune},         {"version", cmd_version}};
   const auto it = commands.find(command);
   if (it == commands.end())
     throw Error(ErrorCategory::invalid_argument, "unknown command `" + command + "`. Run `gsc --help` for the list.");

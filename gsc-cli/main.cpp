@@ -28,14 +28,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Set by the signal thread before it removes what the run created. From then on, an error in
-// the main thread is a consequence of that cleanup: it stays silent and the signal thread
-// ends the process with 130.
-std::atomic<bool> interrupted{false};
-
-[[noreturn]] void wait_for_cleanup() {
-  for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
-}
+// The first signal that stopped the run (0: none): SIGINT ends it with 130, SIGTERM with 143.
+std::atomic<int> stopped_by{0};
 
 constexpr const char* kUsage =
     "usage: gsc COMMAND [OPTIONS] ...\n"
@@ -47,6 +41,7 @@ constexpr const char* kUsage =
     "  info-image     Print the SIGSTRUCT fields (MRENCLAVE, MRSIGNER, ...): gsc info-image IMAGE\n"
     "  diff-image     Explain why two graminized images measure differently: gsc diff-image A B\n"
     "  verify-image   Recompute a signed image's MRENCLAVE from its contents: gsc verify-image IMAGE\n"
+    "  prune          Remove what gsc processes that no longer run left in the daemon: gsc prune\n"
     "  version        Print gsc's version and the Docker daemon's\n"
     "\n"
     "Run `gsc COMMAND --help` for a command's options.\n";
@@ -64,8 +59,10 @@ std::vector<std::string> normalize_aliases(std::vector<std::string> args) {
   return args;
 }
 
-// Ctrl-C and SIGTERM: a dedicated thread waits for them, removes whatever gsc created in
-// the daemon (containers, images of this run), and exits 130. Every other thread blocks them.
+// Ctrl-C, SIGTERM, SIGHUP: a dedicated thread waits for them (every other thread blocks them).
+// The first one stops the running operation through its stop source: it returns promptly,
+// removes what it created (its daemon requests have deadlines) and main() exits 130. A second
+// one, or one while no operation runs (nothing to remove), ends gsc at once.
 void start_signal_thread() {
   static sigset_t set;
   sigemptyset(&set);
@@ -76,12 +73,21 @@ void start_signal_thread() {
   std::thread([] {
     int sig = 0;
     sigwait(&set, &sig);
-    interrupted = true;
     gsc::cli::restore_terminal();
-    std::cerr << "\ngsc: interrupted: removing what this run created\n";
-    gsc::docker::remove_registered_resources();
-    std::_Exit(sig == SIGINT ? 130 : 128 + sig);
+    stopped_by = sig;
+    if (!gsc::cli::operation_running) std::_Exit(sig == SIGINT ? 130 : 128 + sig);
+    std::cerr << "\ngsc: interrupted: stopping and removing what this run created (Ctrl-C again to quit at once)\n";
+    gsc::cli::stop_source().request_stop();
+    sigwait(&set, &sig);
+    std::_Exit(130);
   }).detach();
+}
+
+// The status of a run that was stopped by a signal, whatever error the stop caused.
+int stopped_status(int status) {
+  const int sig = stopped_by;
+  if (sig == 0) return status;
+  return sig == SIGINT ? 130 : 128 + sig;
 }
 
 }  // namespace
@@ -93,33 +99,36 @@ int main(int argc, char** argv) {
       (args.empty() ? std::cerr : std::cout) << kUsage;
       return args.empty() ? 2 : 0;
     }
+    // A closed output pipe fails the write (and the operation stops, see output.cpp) instead
+    // of killing gsc before it removed what it created.
+    std::signal(SIGPIPE, SIG_IGN);
     start_signal_thread();
     const std::string command = args[0];
     args.erase(args.begin());
     const int status = gsc::cli::run_command(command, args);
-    if (interrupted) wait_for_cleanup();
-    return status;
+    std::cout.flush();
+    if (!std::cout) return stopped_status(gsc::exit_code(gsc::ErrorCategory::input));  // the result went nowhere
+    return stopped_status(status);
   } catch (...) {
-    if (interrupted) wait_for_cleanup();
     try {
       throw;
     } catch (const po::error& e) {
       std::cerr << "gsc: error: " << e.what() << ". Run `gsc " << (args.empty() ? "" : "COMMAND ")
                 << "--help`.\n";
-      return gsc::cli::exit_code(gsc::ErrorCategory::invalid_argument);
+      return stopped_status(gsc::cli::exit_code(gsc::ErrorCategory::invalid_argument));
     } catch (const gsc::BuildError& e) {
       std::cerr << "gsc: error: docker build failed at `" << e.step() << "`: " << e.what() << '\n';
       if (!e.output().empty()) std::cerr << "  output of that step:\n" << e.output();
-      return gsc::cli::exit_code(e.category());
+      return stopped_status(gsc::cli::exit_code(e.category()));
     } catch (const gsc::Error& e) {
       std::cerr << "gsc: error: " << e.what() << '\n';
-      return gsc::cli::exit_code(e.category());
+      return stopped_status(gsc::cli::exit_code(e.category()));
     } catch (const std::exception& e) {
       std::cerr << "gsc: internal error: " << e.what() << ". Please report this.\n";
-      return gsc::cli::exit_code(gsc::ErrorCategory::internal);
+      return stopped_status(gsc::cli::exit_code(gsc::ErrorCategory::internal));
     } catch (...) {
       std::cerr << "gsc: internal error: unknown exception. Please report this.\n";
-      return gsc::cli::exit_code(gsc::ErrorCategory::internal);
+      return stopped_status(gsc::cli::exit_code(gsc::ErrorCategory::internal));
     }
   }
 }

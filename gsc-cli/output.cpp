@@ -108,7 +108,13 @@ class ProgressPrinter {
 
 ProgressFn stderr_progress() {
   auto printer = std::make_shared<ProgressPrinter>(::isatty(STDERR_FILENO) == 1);
-  return [printer](const ProgressEvent& e) { (*printer)(e); };
+  return [printer](const ProgressEvent& e) {
+    (*printer)(e);
+    // A closed pipe (`gsc build ... 2>&1 | grep -m1 x`; SIGPIPE is ignored): throwing stops the
+    // operation, which removes what it created; the error cannot be printed, the status says it.
+    if (!std::cerr)
+      throw Error(ErrorCategory::cancelled, "The output of gsc was closed: stopped, and removed what this run created.");
+  };
 }
 
 std::string format_verify_text(const VerifyResult& r) {

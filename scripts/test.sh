@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs the dependencies, starts dockerd if
 # none answers, builds gsc, makes the test images (cached), runs every unit and integration
-# test through ctest. `--sanitize` does the same in an ASan+UBSan build (build-asan/).
+# test through ctest. `--sanitize` does the same in an ASan+UBSan build (build-asan/), `--tsan`
+# in a ThreadSanitizer build (build-tsan/): there, run at least the library suite, whose
+# operations share one Client across threads (`ctest --test-dir build-tsan -R integration.library`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,10 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGSC_SANITIZE=ON -DGSC_BUILD_BENCH=OFF)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+elif [ "${1:-}" = "--tsan" ]; then
+  build_dir=build-tsan
+  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGSC_TSAN=ON -DGSC_BUILD_BENCH=OFF)
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 fi
 
 scripts/install-deps.sh

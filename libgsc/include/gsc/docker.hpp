@@ -178,6 +178,18 @@ struct ContainerCreateOptions {
   std::map<std::string, std::string> tmpfs;  // mount point -> options ("mode=0700"): in no layer
 };
 
+struct ContainerListOptions {
+  bool all = false;                    // also stopped and created (never started) ones
+  std::vector<std::string> labels;     // "k" or "k=v" filters
+};
+
+struct ContainerSummary {
+  std::string id;
+  std::string image;
+  std::string state;                   // created, running, exited, ...
+  std::map<std::string, std::string> labels;
+};
+
 struct ContainerCreateResult {
   std::string id;
   std::vector<std::string> warnings;
@@ -225,6 +237,10 @@ struct ContainerCommitResult {
   std::string image_id;
 };
 
+// Threads: a Client may be shared by several threads once configured (set_credentials()
+// before sharing): every request has a connection of its own, and the API version is
+// negotiated once, under a lock. Requests made on the thread of a gsc operation (see
+// gsc/operation.hpp) are interrupted when that operation is stopped.
 class GSC_API Client {
  public:
   // A client for the daemon that DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) names,
@@ -264,7 +280,10 @@ class GSC_API Client {
   // layer's state changes (not every byte count) to progress.
   ImagePullResult pull_image(const ImagePullOptions& options, const ProgressFn& progress = {});
 
+  // Within a gsc operation (on its thread), the container also gets the operation's labels
+  // (gsc.owner, gsc.operation) and is removed if the operation fails or is cancelled.
   ContainerCreateResult create_container(const ContainerCreateOptions& options);
+  std::vector<ContainerSummary> list_containers(const ContainerListOptions& options = {});
   void start_container(const std::string& id);
   ContainerWaitResult wait_container(const std::string& id);
   // GET /containers/{id}/logs: the end of each stream (its last 1 to 2 MiB), whatever the
@@ -287,46 +306,5 @@ class GSC_API Client {
   struct GSC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Resources created by this process in the daemon, so that an interrupted run (Ctrl-C) can
-// remove them. Operations register what they create and unregister what they removed.
-//
-// Creating is bracketed so that no creation slips between the daemon and the registry:
-// begin_creation() (false once interrupted: create nothing), create, register, end_creation().
-// remove_registered_resources() first refuses new creations and waits for the ones in flight.
-GSC_API bool begin_creation();
-GSC_API void end_creation();
-GSC_API void register_container(const std::string& id);
-GSC_API void unregister_container(const std::string& id);
-GSC_API void register_image(const std::string& id);
-GSC_API void unregister_image(const std::string& id);
-
-// A request in progress that remove_registered_resources() aborts before it removes anything
-// (a docker build: closing its connection makes the daemon cancel it). Registered for the
-// lifetime of this object; the abort runs while the registration is held.
-class GSC_API AbortRegistration {
- public:
-  explicit AbortRegistration(std::function<void()> abort);
-  ~AbortRegistration();
-  AbortRegistration(const AbortRegistration&) = delete;
-  AbortRegistration& operator=(const AbortRegistration&) = delete;
-
- private:
-  std::size_t token_;
-};
-
-// A failed or interrupted classic build leaves the images of its finished steps behind,
-// untagged. Record the daemon's images (at the first call) and the image each build starts
-// FROM (every call); afterwards remove the untagged images that appeared since and descend
-// from one of them. Nothing else is touched: not older images, not another build's steps.
-// `build_root` is an image id or name (a base the build may pull), resolved at cleanup.
-GSC_API void record_image_baseline(Client& client, const std::string& build_root);
-// `keep_ancestors_of`: an image (a build's result) whose ancestors stay.
-GSC_API void remove_untagged_images_since_baseline(Client& client, const std::string& keep_ancestors_of = "") noexcept;
-
-// Removes every registered container, then every registered image, then the untagged
-// images since the baseline, over a fresh connection. Safe to call from a
-// signal-handling thread; never throws.
-GSC_API void remove_registered_resources() noexcept;
 
 }  // namespace gsc::docker

@@ -22,7 +22,7 @@ enum class ErrorCategory {
   daemon_api,          // the daemon answered with an error status
   build_failed,        // a docker build step failed
   signature,           // a key, passphrase or SIGSTRUCT is wrong
-  cancelled,           // interrupted (the CLI's Ctrl-C)
+  cancelled,           // stopped on request (OperationContext::stop; the CLI: Ctrl-C)
   internal,            // a bug of gsc
 };
 

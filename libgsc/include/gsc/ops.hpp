@@ -1,7 +1,8 @@
 #pragma once
 // The operations of gsc, one function each: build, sign_image, info_image, build_gramine.
-// Each takes an options struct and a progress callback and returns a result struct; the
-// CLI is a thin layer over these. Failures are gsc::Error (see error.hpp).
+// Each takes an options struct and an OperationContext (progress callback, stop token: see
+// operation.hpp) and returns a result struct; the CLI is a thin layer over these. Failures are
+// gsc::Error (see error.hpp); a stopped operation throws ErrorCategory::cancelled.
 //
 // Options and result structs grow: they are aggregates whose every field has a default
 // (default member initializers), and new fields are only ever appended. Build them with
@@ -21,6 +22,7 @@
 #include "gsc/config.hpp"
 #include "gsc/export.hpp"
 #include "gsc/diff.hpp"
+#include "gsc/operation.hpp"
 #include "gsc/progress.hpp"
 #include "gsc/signer.hpp"
 #include "gsc/sigstruct.hpp"
@@ -129,7 +131,7 @@ struct BuildResult {
 };
 
 // gsc build: IMAGE -> gsc-IMAGE-unsigned.
-GSC_API BuildResult build(docker::Client& client, const BuildOptions& options, const ProgressFn& progress);
+GSC_API BuildResult build(docker::Client& client, const BuildOptions& options, const OperationContext& ctx = {});
 
 struct SignOptions {
   std::string image;               // the application image name (gsc-IMAGE-unsigned must exist)
@@ -164,10 +166,10 @@ struct SignResult {
 };
 
 // gsc sign-image: gsc-IMAGE-unsigned -> gsc-IMAGE. The user's key never reaches the daemon.
-GSC_API SignResult sign_image(docker::Client& client, const SignOptions& options, const ProgressFn& progress);
+GSC_API SignResult sign_image(docker::Client& client, const SignOptions& options, const OperationContext& ctx = {});
 
 // gsc info-image: reads entrypoint.sig of a signed image without running it.
-GSC_API SigstructInfo info_image(docker::Client& client, const std::string& image);
+GSC_API SigstructInfo info_image(docker::Client& client, const std::string& image, const OperationContext& ctx = {});
 
 struct BuildGramineOptions {
   std::string image;               // the name of the resulting Gramine image
@@ -192,7 +194,7 @@ struct BuildGramineResult {
 
 // gsc build-gramine: compiles Gramine from Gramine.Repository at Gramine.Branch.
 GSC_API BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& options,
-                                         const ProgressFn& progress);
+                                         const OperationContext& ctx = {});
 
 struct VerifyOptions {
   std::string image;                 // a signed graminized image, e.g. gsc-python
@@ -230,7 +232,7 @@ GSC_API const char* to_string(VerifyFinding::Part part) noexcept;
 // gsc verify-image: recomputes a signed image's measurement from its contents (never running
 // it) and compares it with its SIGSTRUCT. Differences are findings, not errors; an image gsc
 // cannot verify (not signed, a Gramine it does not measure) is a gsc::Error.
-GSC_API VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const ProgressFn& progress);
+GSC_API VerifyResult verify_image(docker::Client& client, const VerifyOptions& options, const OperationContext& ctx = {});
 
 struct DiffResult {
   MeasuredImage a, b;
@@ -238,6 +240,24 @@ struct DiffResult {
 };
 
 // gsc diff-image: what differs between the measured inputs of two graminized images.
-GSC_API DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b);
+GSC_API DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b,
+                               const OperationContext& ctx = {});
+
+struct PruneOptions {
+  bool dry_run = false;  // list what would be removed, remove nothing
+};
+
+struct PruneResult {
+  std::vector<std::string> containers;  // removed (or, dry run, to remove): ids
+  std::vector<std::string> images;      // removed image references (gsc-owned/... tags) and ids
+  std::vector<std::string> skipped;     // leftovers kept, one line each: owner alive, on another host, in use
+};
+
+// gsc prune: removes what gsc processes that no longer run left in the daemon (after `kill -9`,
+// a crash, a lost connection): the containers labelled gsc.owner=PID@HOST and the images
+// referenced by gsc-owned/PID-HOST tags, when HOST is this host and no process PID runs there.
+// What a live gsc process (or one on another host) owns is never touched; images are removed
+// without force (an image in use stays).
+GSC_API PruneResult prune(docker::Client& client, const PruneOptions& options = {}, const OperationContext& ctx = {});
 
 }  // namespace gsc

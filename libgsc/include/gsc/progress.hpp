@@ -14,6 +14,8 @@
 #include <functional>
 #include <string>
 
+#include "gsc/export.hpp"
+
 namespace gsc {
 
 // The phase of an operation an event belongs to. Timings (PhaseTiming::phase) use the same

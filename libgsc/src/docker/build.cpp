@@ -1,9 +1,11 @@
 // POST /build: the context goes up as a tar, the answer streams back as JSON objects.
 
+#include <exception>
 #include <set>
 
 #include "docker/auth.hpp"
 #include "docker/client_impl.hpp"
+#include "docker/operation.hpp"
 #include "docker/stream.hpp"
 
 namespace gsc::docker {
@@ -32,29 +34,31 @@ BuildResult Client::build(const BuildOptions& options, const ProgressFn& progres
   }
   std::vector<std::pair<std::string, std::string>> headers;
   if (!auths.empty()) headers.emplace_back("X-Registry-Config", auth::registry_config_header(auths));
+  // Within an operation: the images there before its first build are never its own.
+  Operation* op = current_operation();
+  if (op) {
+    op->throw_if_stopped();
+    op->before_build();
+    op->build_tags(options.tags);
+  }
   auto response = impl_->call(http::Method::post, "/build" + http::query(params), "build an image", options.context,
                               "application/x-tar", std::move(headers));
-  // An interrupt cancels the build in the daemon (by closing this connection) and removes the
-  // step's container, which holds the step's image.
-  const AbortRegistration abort([&response] { response->abort(); });
-  struct StepContainers {  // registered while the build runs; the daemon removes them (forcerm)
-    std::set<std::string> ids;
-    ~StepContainers() {
-      for (const auto& id : ids) unregister_container(id);
+  // Stopping the operation shuts this connection down: the daemon cancels the build and removes
+  // the running step's container itself (as it does a failed step's: forcerm). What the build
+  // made is known from the daemon's facts (its result, the images since the baseline), never
+  // from the text of its output, which the app's steps control.
+  struct Cut {  // the connection ends early (a stop, a throwing callback): the daemon may still commit a step
+    Operation* op;
+    int exceptions = std::uncaught_exceptions();
+    ~Cut() {
+      if (op && std::uncaught_exceptions() > exceptions) op->build_cut();
     }
-  } steps;
-  BuildStreamDecoder decoder(progress, [&steps](const std::string& id, bool running) {
-    if (running) {
-      register_container(id);
-      steps.ids.insert(id);
-    } else {
-      unregister_container(id);
-      steps.ids.erase(id);
-    }
-  });
+  } cut{op};
+  BuildStreamDecoder decoder(progress);
   char chunk[16 * 1024];
   while (const std::size_t n = response->read(chunk, sizeof chunk)) decoder.feed({chunk, n});
   decoder.finish();
+  if (op) op->after_build(decoder.image_id());
   return BuildResult{decoder.image_id()};
 }
 

@@ -28,19 +28,19 @@ std::optional<RegistryAuth> Client::Impl::credentials_for(const std::string& ref
   return credentials(registry_of(reference));
 }
 
-std::string Client::api_version() {
-  if (!impl_->version) impl_->version = negotiate_api_version(ping().api_version);
-  return *impl_->version;
-}
+std::string Client::api_version() { return impl_->negotiated(); }
 
-std::string Client::Impl::versioned(const std::string& path) {
+std::string Client::Impl::negotiated() {
+  std::lock_guard lock(version_mutex);
   if (!version) {
     auto response = http::send(endpoint, {http::Method::get, "/_ping", {}, {}, {}});
     http::check(*response, "ping");
     version = negotiate_api_version(response->header("Api-Version"));
   }
-  return "/v" + *version + path;
+  return *version;
 }
+
+std::string Client::Impl::versioned(const std::string& path) { return "/v" + negotiated() + path; }
 
 std::unique_ptr<http::Response> Client::Impl::call(http::Method method, const std::string& path,
                                                    const std::string& what, std::string body,

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -16,9 +17,12 @@ namespace gsc::docker {
 
 struct Client::Impl {
   Endpoint endpoint;
-  std::optional<std::string> version;  // negotiated on first use
+  std::mutex version_mutex;            // the first requests of several threads negotiate once
+  std::optional<std::string> version;  // negotiated on first use (under version_mutex)
   CredentialsFn credentials;           // registry credentials; unset: anonymous
 
+  // The negotiated version; pings the daemon the first time (once, whatever the threads).
+  std::string negotiated();
   // "/v1.41" + path; pings the daemon once to negotiate.
   std::string versioned(const std::string& path);
   // Sends a versioned request; returns the response (status checked, body unread).

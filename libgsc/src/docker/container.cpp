@@ -1,13 +1,21 @@
 // Container endpoints: create, start, wait, logs, remove, attach, commit.
 
+#include <optional>
+
 #include "docker/client_impl.hpp"
 #include "docker/fields.hpp"
+#include "docker/operation.hpp"
 #include "docker/stream.hpp"
 
 namespace gsc::docker {
 
 ContainerCreateResult Client::create_container(const ContainerCreateOptions& options) {
-  nlohmann::json body = {{"Image", options.image}, {"Labels", options.labels}, {"Env", options.env},
+  Operation* op = current_operation();
+  if (op) op->throw_if_stopped();
+  auto labels = options.labels;
+  if (op)
+    for (const auto& [key, value] : op->labels()) labels[key] = value;
+  nlohmann::json body = {{"Image", options.image}, {"Labels", labels}, {"Env", options.env},
                          {"NetworkDisabled", options.network_disabled}};
   if (options.entrypoint) body["Entrypoint"] = *options.entrypoint;
   if (options.cmd) body["Cmd"] = *options.cmd;
@@ -24,10 +32,41 @@ ContainerCreateResult Client::create_container(const ContainerCreateOptions& opt
   const std::string path =
       "/containers/create" + (options.name.empty() ? std::string() : http::query({{"name", options.name}}));
   const std::string what = "create a container from `" + options.image + "`";
-  const auto j = impl_->call_json(http::Method::post, path, what, body);
+  nlohmann::json j;
+  {
+    // Never cut by a stop: a creation cut off could still happen in the daemon, unseen; its
+    // answer tells what was made. The stop takes effect right after.
+    std::optional<CleanupScope> uncut;
+    if (op) uncut.emplace();
+    j = impl_->call_json(http::Method::post, path, what, body);
+  }
   ContainerCreateResult out;
   out.id = fields::text(j, "Id", what);
+  if (op && !out.id.empty()) op->created_container(out.id);
+  if (op) op->throw_if_stopped();
   out.warnings = fields::text_list(j, "Warnings", what).value_or(std::vector<std::string>{});
+  return out;
+}
+
+std::vector<ContainerSummary> Client::list_containers(const ContainerListOptions& options) {
+  const auto j = impl_->call_json(
+      http::Method::get,
+      "/containers/json" + http::query({{"all", options.all ? "1" : "0"},
+                                        {"filters", filters_json({{"label", options.labels}})}}),
+      "list containers");
+  std::vector<ContainerSummary> out;
+  if (!j.is_array()) return out;
+  for (const auto& item : j) {
+    if (!item.is_object()) continue;
+    ContainerSummary c;
+    if (item.contains("Id") && item["Id"].is_string()) c.id = item["Id"].get<std::string>();
+    if (item.contains("Image") && item["Image"].is_string()) c.image = item["Image"].get<std::string>();
+    if (item.contains("State") && item["State"].is_string()) c.state = item["State"].get<std::string>();
+    if (item.contains("Labels") && item["Labels"].is_object())
+      for (const auto& [key, value] : item["Labels"].items())
+        if (value.is_string()) c.labels[key] = value.get<std::string>();
+    out.push_back(std::move(c));
+  }
   return out;
 }
 

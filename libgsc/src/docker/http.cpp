@@ -14,7 +14,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <stop_token>
 #include <variant>
+
+#include "docker/operation.hpp"
 
 namespace gsc::docker::http {
 namespace asio = boost::asio;
@@ -93,9 +96,18 @@ bool is_file(const std::string& path) {
 
 class BeastResponse final : public Response {
  public:
-  explicit BeastResponse(const Endpoint& endpoint) : endpoint_(endpoint) { parser_.body_limit(boost::none); }
+  // `stop`: shuts the connection down when requested (the operation's, or a cleanup's deadline).
+  BeastResponse(const Endpoint& endpoint, std::stop_token stop) : endpoint_(endpoint), stop_(std::move(stop)) {
+    parser_.body_limit(boost::none);
+  }
 
   void connect() {
+    if (stop_.stop_requested()) cancelled();
+    connect_stream();
+    on_stop_.emplace(stop_, Abort{this});  // runs at once if stop came meanwhile
+  }
+
+  void connect_stream() {
     boost::system::error_code ec;
     if (endpoint_.kind == Endpoint::Kind::unix_socket) {
       auto& s = stream_.emplace<local_socket>(io_);
@@ -163,10 +175,21 @@ class BeastResponse final : public Response {
           }
         },
         stream_);
-    if (ec) broken(endpoint_, ec);
+    if (ec) fail(ec);
   }
 
   int status() const override { return static_cast<int>(parser_.get().result_int()); }
+
+  [[noreturn]] void cancelled() const {
+    throw Error(ErrorCategory::cancelled, "Cancelled on request: the connection to the Docker daemon at " +
+                                              endpoint_.to_string() + " was closed.");
+  }
+
+  // A broken connection; one this side shut down on a stop request is a cancellation.
+  [[noreturn]] void fail(const boost::system::error_code& ec) const {
+    if (stop_.stop_requested()) cancelled();
+    broken(endpoint_, ec);
+  }
 
   void abort() noexcept override {
     const int fd = native_fd();
@@ -207,7 +230,7 @@ class BeastResponse final : public Response {
         },
         stream_);
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return 0;
-    if (ec) broken(endpoint_, ec);
+    if (ec) fail(ec);
     return n;
   }
 
@@ -219,7 +242,7 @@ class BeastResponse final : public Response {
             asio::write(s, asio::buffer(bytes), ec);
         },
         stream_);
-    if (ec) broken(endpoint_, ec);
+    if (ec) fail(ec);
   }
 
   // A TCP half-close, under TLS too (a close_notify would end both directions).
@@ -242,7 +265,7 @@ class BeastResponse final : public Response {
           },
           stream_);
       if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) broken(endpoint_, ec);
+      if (ec) fail(ec);
       const std::size_t got = size - body.size;
       if (got > 0) return got;
     }
@@ -250,12 +273,19 @@ class BeastResponse final : public Response {
   }
 
  private:
+  struct Abort {
+    BeastResponse* self;
+    void operator()() const noexcept { self->abort(); }
+  };
+
   Endpoint endpoint_;
+  std::stop_token stop_;
   asio::io_context io_;
   std::optional<asio::ssl::context> ssl_;
   std::variant<std::monostate, local_socket, tcp_socket, tls_stream> stream_;
   beast::flat_buffer buffer_;
   bhttp::response_parser<bhttp::buffer_body> parser_;
+  std::optional<std::stop_callback<Abort>> on_stop_;  // last: gone before the socket
 };
 
 class UpgradedConnection final : public Upgraded {
@@ -274,7 +304,7 @@ class UpgradedConnection final : public Upgraded {
 
 std::unique_ptr<Upgraded> upgrade(const Endpoint& endpoint, Request request, const std::string& what) {
   request.headers.emplace_back("Upgrade", "tcp");
-  auto response = std::make_unique<BeastResponse>(endpoint);
+  auto response = std::make_unique<BeastResponse>(endpoint, current_request_stop());
   response->connect();
   response->exchange(request);
   if (response->status() != 101) check(*response, what);
@@ -294,7 +324,7 @@ std::string Response::read_all(std::size_t limit) {
 }
 
 std::unique_ptr<Response> send(const Endpoint& endpoint, const Request& request) {
-  auto response = std::make_unique<BeastResponse>(endpoint);
+  auto response = std::make_unique<BeastResponse>(endpoint, current_request_stop());
   response->connect();
   response->exchange(request);
   return response;

@@ -21,7 +21,6 @@ ImagePullResult Client::pull_image(const ImagePullOptions& options, const Progre
     headers.emplace_back("X-Registry-Auth", auth::registry_auth_header(*found));
   auto response = impl_->call(http::Method::post, "/images/create" + http::query({{"fromImage", name}, {"tag", tag}}),
                               "pull `" + options.reference + "`", {}, {}, std::move(headers));
-  const AbortRegistration abort([&response] { response->abort(); });
   PullStreamDecoder decoder(progress);
   char chunk[16 * 1024];
   while (const std::size_t n = response->read(chunk, sizeof chunk)) decoder.feed({chunk, n});

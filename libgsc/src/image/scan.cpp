@@ -58,7 +58,7 @@ class Sha256 {
 // thread then replaces that path's node while a worker still hashes the old entry.
 class HashPool {
  public:
-  explicit HashPool(unsigned threads) {
+  HashPool(unsigned threads, std::stop_token stop) : stop_(std::move(stop)) {
     for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
   }
   ~HashPool() { finish(); }
@@ -99,7 +99,7 @@ class HashPool {
         job = std::move(jobs_.front());
         jobs_.pop_front();
       }
-      *job.result = sha256_hex(job.data);
+      if (!stop_.stop_requested()) *job.result = sha256_hex(job.data);  // stopped: the result is never read
       {
         std::lock_guard lock(mutex_);
         in_flight_ -= job.data.size();
@@ -113,6 +113,7 @@ class HashPool {
   std::deque<Job> jobs_;
   std::size_t in_flight_ = 0;
   bool done_ = false;
+  std::stop_token stop_;
   std::vector<std::thread> workers_;
 };
 
@@ -181,9 +182,10 @@ class Scanner {
   void run(ByteSource& export_stream) {
     fs_.nodes["/"].type = Node::Type::directory;
     const unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-    HashPool pool(threads);
+    HashPool pool(threads, options_.stop);
     tar::Reader reader(export_stream);
     while (auto entry = reader.next()) {
+      check_stop();
       check_length(entry->path, entry->path);
       if (entry->path == "/") continue;
       add_to_tree(fs_, entry->path);
@@ -208,11 +210,16 @@ class Scanner {
       maybe_report();
     }
     pool.finish();
+    check_stop();
     if (options_.on_progress) options_.on_progress(result_.files, bytes_read_, true);
     for (const auto& [path, slot] : pending_) fs_.nodes[path].sha256 = *slot;
   }
 
  private:
+  void check_stop() const {
+    if (options_.stop.stop_requested()) throw Error(ErrorCategory::cancelled, "Cancelled on request while hashing the image's files.");
+  }
+
   // Linux refuses longer paths (PATH_MAX), and so Gramine; a limit also keeps a crafted
   // stream's deep paths (each parent a node) from taking memory quadratic in their length.
   static void check_length(const std::string& text, const std::string& path) {
@@ -300,6 +307,7 @@ class Scanner {
     Sha256 sha;  // a big file: hashed as it streams by, never held whole
     bool first = true;
     while (const std::size_t n = reader.read(chunk_.data(), chunk_.size())) {
+      check_stop();
       if (first) keep_script_head(fs_, entry.path, entry.mode, chunk_.data(), n);
       first = false;
       sha.update(chunk_.data(), n);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,9 @@ struct ScanOptions {
   // read so far: every kProgressBytes or kProgressInterval, whichever comes first, and once at
   // the end (finished = true).
   std::function<void(std::uint64_t files, std::uint64_t bytes, bool finished)> on_progress;
+  // Checked between files and chunks (and by the hashing threads between files): once stop
+  // is requested, scan() drops its queued work and throws ErrorCategory::cancelled.
+  std::stop_token stop;
 };
 
 inline constexpr std::uint64_t kProgressBytes = 64 << 20;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <future>
 
+#include "docker/operation.hpp"
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
@@ -23,6 +24,7 @@
 #include "ops/image_path.hpp"
 #include "ops/labels.hpp"
 #include "ops/manifest_check.hpp"
+#include "ops/operation_run.hpp"
 #include "ops/phases.hpp"
 #include "ops/stage_base.hpp"
 #include "tar/writer.hpp"
@@ -106,14 +108,16 @@ void accept_verdict(const ops::ManifestCheck::Verdict& verdict, const std::strin
 }
 
 // Steps 2 to 6; images it made stay registered until the run succeeds.
-void build_images(docker::Client& client, const BuildOptions& o, const ops::BuildInputs& in, ops::Phases& phases,
-                  BuildResult& result, const ProgressFn& progress) {
+void build_images(docker::Client& client, docker::Operation& op, const BuildOptions& o, const ops::BuildInputs& in,
+                  ops::Phases& phases, BuildResult& result, const ProgressFn& progress) {
   // 2. Stage image, on a base that runs none of the app image's ONBUILD triggers.
   ops::report_step(progress, Phase::stage_base, "Building the stage image (" + o.image + " + Gramine)");
   const ops::StageBase base = phases.run("stage_base", [&] { return ops::stage_base(client, in.app_image, progress); });
-  if (base.id != in.app_image.id) docker::record_image_baseline(client, base.id);  // a failed build's steps descend from it
+  op.build_root(base.id);  // a failed build's steps descend from it
   ops::OwnedImage stage(client,
                         phases.run("stage_build", [&] { return build_stage(client, in, base.id, o, progress); }));
+  op.build_root(stage.id());
+  if (op.did_create_image(stage.id())) op.hold_image(stage.id());  // findable by prune() should gsc die
 
   // 3. One pass over the stage's files; Gramine's manifest check starts meanwhile.
   ops::report_step(progress, Phase::export_and_hash, "Hashing the image's files");
@@ -152,10 +156,7 @@ void build_images(docker::Client& client, const BuildOptions& o, const ops::Buil
   ops::remove_if_orphaned(client, previous, result.image_id);
 }
 
-
-}  // namespace
-
-BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressFn& caller_progress) {
+BuildResult run_build(docker::Client& client, docker::Operation& op, const BuildOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
   const ProgressFn progress = phases.stamp(caller_progress);
   BuildResult result;
@@ -180,16 +181,18 @@ BuildResult build(docker::Client& client, const BuildOptions& o, const ProgressF
   result.distro = in.distro.name;
   result.argv = in.command.argv;
 
-  // A failed or interrupted build must leave no image behind, not even a build step's.
-  docker::record_image_baseline(client, in.app_image.id);
-  try {
-    build_images(client, o, in, phases, result, progress);
-  } catch (...) {
-    docker::remove_untagged_images_since_baseline(client);
-    throw;
-  }
+  // A failed or cancelled build leaves no image behind, not even a build step's (run_operation).
+  op.build_root(in.app_image.id);
+  build_images(client, op, o, in, phases, result, progress);
   result.timings = phases.timings();
   return result;
+}
+
+}  // namespace
+
+BuildResult build(docker::Client& client, const BuildOptions& o, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc build " + o.image,
+                            [&](docker::Operation& op) { return run_build(client, op, o, ctx.progress); });
 }
 
 }  // namespace gsc

@@ -8,11 +8,14 @@
 #include "gsc/ops.hpp"
 #include "ops/compile.hpp"
 #include "ops/inputs.hpp"
+#include "ops/operation_run.hpp"
 #include "ops/phases.hpp"
 
 namespace gsc {
 
-BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& caller_progress) {
+namespace {
+
+BuildGramineResult run_build_gramine(docker::Client& client, const BuildGramineOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
   const ProgressFn progress = phases.stamp(caller_progress);
   check_image_name(o.image);
@@ -52,6 +55,13 @@ BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptio
   });
   result.timings = phases.timings();
   return result;
+}
+
+}  // namespace
+
+BuildGramineResult build_gramine(docker::Client& client, const BuildGramineOptions& o, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc build-gramine " + o.image,
+                            [&](docker::Operation&) { return run_build_gramine(client, o, ctx.progress); });
 }
 
 }  // namespace gsc

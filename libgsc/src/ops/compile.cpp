@@ -1,10 +1,12 @@
 #include "ops/compile.hpp"
 
+
 #include <cctype>
 #include <fstream>
 #include <iterator>
 #include <map>
 
+#include "docker/operation.hpp"
 #include "gsc/error.hpp"
 #include "gsc/version.hpp"
 #include "image/scan.hpp"
@@ -279,7 +281,8 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   }
   // The image the build starts FROM, by name: the build may pull it.
   const std::string from = context.subscribed ? context.subscribed->image : context.base_image;
-  docker::record_image_baseline(client, from);
+  docker::Operation* op = docker::current_operation();
+  if (op) op->build_root(from);
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
   build.context = context.files().finish();
@@ -293,7 +296,7 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
   try {
     id = client.build(build, progress).image_id;
   } catch (const BuildError& e) {
-    docker::remove_untagged_images_since_baseline(client);
+    // (its step images: removed by the operation's cleanup)
     // The daemon could not pull Registry/Distro: say which credentials went with the build.
     if (e.step().rfind("FROM " + from + " ", 0) == 0) {
       const std::string registry = docker::registry_of(from);
@@ -310,13 +313,11 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
                        e.step(), e.output());
     }
     throw;
-  } catch (...) {
-    docker::remove_untagged_images_since_baseline(client);
-    throw;
   }
+  if (op) op->keep_image(id);  // a result: a later failure of the operation does not remove it
   remove_if_orphaned(client, previous, id);
   // The images of a stage that is not part of the result (a local source's): not kept.
-  docker::remove_untagged_images_since_baseline(client, id);
+  if (op) op->remove_build_leftovers(id);
   return id;
 }
 

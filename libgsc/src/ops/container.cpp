@@ -1,45 +1,41 @@
 #include "ops/container.hpp"
 
+#include "docker/operation.hpp"
 #include "gsc/error.hpp"
 #include "tar/reader.hpp"
 
 namespace gsc::ops {
 
 EphemeralContainer::EphemeralContainer(docker::Client& client, docker::ContainerCreateOptions options)
-    : client_(client) {
+    : client_(client), op_(docker::current_operation()) {
   options.labels["gsc.tool"] = "gsc";
-  if (!docker::begin_creation()) throw Error(ErrorCategory::cancelled, "interrupted");
-  try {
-    id_ = client_.create_container(options).id;
-    docker::register_container(id_);
-  } catch (...) {
-    docker::end_creation();
-    throw;
-  }
-  docker::end_creation();
+  id_ = client_.create_container(options).id;  // within an operation: labelled, recorded
 }
 
 EphemeralContainer::~EphemeralContainer() {
+  const docker::CleanupScope deadline;  // also after a stop request, never for ever
   try {
     client_.remove_container(id_, docker::ContainerRemoveOptions{.force = true, .volumes = true});
-    docker::unregister_container(id_);
+    if (op_) op_->removed_container(id_);
   } catch (...) {
-    // Left registered: the interrupt handler or the next attempt may still remove it.
+    // Left recorded: the operation's cleanup tries again, prune() after a crash.
   }
 }
 
-OwnedImage::OwnedImage(docker::Client& client, std::string id) : client_(client), id_(std::move(id)) {
-  docker::register_image(id_);
+OwnedImage::OwnedImage(docker::Client& client, std::string id)
+    : client_(client), id_(std::move(id)), op_(docker::current_operation()) {}
+
+void OwnedImage::keep() {
+  kept_ = true;
+  if (op_) op_->keep_image(id_);
 }
 
 OwnedImage::~OwnedImage() {
-  if (kept_) {
-    docker::unregister_image(id_);
-    return;
-  }
+  // Only an image this operation made: one the build cache gave may be another's.
+  if (kept_ || !op_ || !op_->did_create_image(id_)) return;
+  const docker::CleanupScope deadline;
   try {
-    client_.remove_image(id_, docker::ImageRemoveOptions{.force = true, .noprune = false});
-    docker::unregister_image(id_);
+    client_.remove_image(id_, docker::ImageRemoveOptions{.force = false, .noprune = false});
   } catch (...) {
   }
 }

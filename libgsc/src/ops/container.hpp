@@ -1,6 +1,6 @@
 #pragma once
 // Ephemeral containers and images of one gsc run: created, used, and removed on every path
-// (success, exception, Ctrl-C through the docker module's cleanup registry).
+// (success, exception, cancellation: the operation's record of what it created).
 
 #include <cstdint>
 #include <memory>
@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "gsc/docker.hpp"
+
+namespace gsc::docker {
+class Operation;
+}
 
 namespace gsc::ops {
 
@@ -24,10 +28,12 @@ class EphemeralContainer {
 
  private:
   docker::Client& client_;
+  docker::Operation* op_;
   std::string id_;
 };
 
-// An image this run built; removed on destruction unless kept (the run succeeded).
+// An image this run built; removed on destruction unless kept (the run succeeded), and only
+// when the operation made it (not an image the build cache gave, which may be another's).
 class OwnedImage {
  public:
   OwnedImage(docker::Client& client, std::string id);
@@ -36,11 +42,12 @@ class OwnedImage {
   OwnedImage& operator=(const OwnedImage&) = delete;
 
   const std::string& id() const { return id_; }
-  void keep() { kept_ = true; }
+  void keep();
 
  private:
   docker::Client& client_;
   std::string id_;
+  docker::Operation* op_;
   bool kept_ = false;
 };
 

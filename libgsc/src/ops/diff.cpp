@@ -7,6 +7,7 @@
 #include "gsc/ops.hpp"
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
+#include "ops/operation_run.hpp"
 
 namespace gsc {
 namespace {
@@ -39,12 +40,14 @@ MeasuredImage read_measured(docker::Client& client, const std::string& name) {
 
 }  // namespace
 
-DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b) {
-  DiffResult result;
-  result.a = read_measured(client, a);
-  result.b = read_measured(client, b);
-  result.diff = diff_measured(result.a, result.b);
-  return result;
+DiffResult diff_images(docker::Client& client, const std::string& a, const std::string& b, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc diff-image " + a + " " + b, [&](docker::Operation&) {
+    DiffResult result;
+    result.a = read_measured(client, a);
+    result.b = read_measured(client, b);
+    result.diff = diff_measured(result.a, result.b);
+    return result;
+  });
 }
 
 }  // namespace gsc

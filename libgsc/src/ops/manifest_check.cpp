@@ -1,5 +1,7 @@
 #include "ops/manifest_check.hpp"
 
+#include "docker/operation.hpp"
+
 #include "gsc/error.hpp"
 #include "tar/writer.hpp"
 
@@ -71,8 +73,9 @@ ManifestCheck::Verdict verdict_of(int exit_code, const std::string& out, const s
 }
 
 ManifestCheck::ManifestCheck(const docker::Endpoint& endpoint, std::string gramine_image)
-    : client_(endpoint), gramine_image_(std::move(gramine_image)) {
+    : client_(endpoint), gramine_image_(std::move(gramine_image)), op_(docker::current_operation()) {
   started_ = std::async(std::launch::async, [this] {
+    const docker::OperationScope scope(op_);  // the operation's: labelled, recorded, stoppable
     container_ = std::make_unique<EphemeralContainer>(
         client_, docker::ContainerCreateOptions{.image = gramine_image_,
                                                 .entrypoint = std::vector<std::string>{"/bin/sh", "-c", kShell,
@@ -89,6 +92,7 @@ ManifestCheck::~ManifestCheck() {
 }
 
 ManifestCheck::Verdict ManifestCheck::check(const std::string& manifest_text) {
+  const docker::OperationScope scope(op_);  // called on a thread of its own: stoppable with the operation
   try {
     started_.get();
     tar::Writer files;

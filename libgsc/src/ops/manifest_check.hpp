@@ -34,6 +34,7 @@ class ManifestCheck {
  private:
   docker::Client client_;
   std::string gramine_image_;
+  docker::Operation* op_;  // the operation that runs the check (nullptr: none)
   std::unique_ptr<EphemeralContainer> container_;
   std::future<void> started_;
 };

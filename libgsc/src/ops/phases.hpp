@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gsc/ops.hpp"
+#include "ops/operation_run.hpp"
 
 namespace gsc::ops {
 
@@ -23,6 +24,7 @@ class Phases {
   // Runs fn, records how long it took under `name`, returns what fn returned.
   template <typename Fn>
   auto run(std::string name, Fn&& fn) {
+    check_stop();  // a stopped operation starts no further phase
     const auto start = std::chrono::steady_clock::now();
     const Phase entered = phase_named(name);
     struct Record {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "docker/operation.hpp"
 #include "image/scan_cache.hpp"
 #include "ops/container.hpp"
 
@@ -34,7 +35,9 @@ ImageScan scan_image(docker::Client& client, const ScanRequest& request) {
   {
     EphemeralContainer container(client, {.image = request.image_id, .entrypoint = std::vector<std::string>{"/gsc-never-started"}});
     auto stream = client.export_container(container.id());
+    const docker::Operation* op = docker::current_operation();
     image::ScanOptions options{.capture = image::is_config_file_of_interest};
+    options.stop = op ? op->stop() : std::stop_token();
     if (request.progress) {
       options.on_progress = [&](std::uint64_t files, std::uint64_t bytes, bool finished) {
         ProgressEvent e{ProgressEvent::Kind::progress, progress_line(files, bytes, request.bytes_total, finished)};

@@ -25,6 +25,7 @@
 #include "ops/labels.hpp"
 #include "ops/inputs.hpp"
 #include "ops/measure.hpp"
+#include "ops/operation_run.hpp"
 #include "ops/phases.hpp"
 #include "ops/scan.hpp"
 #include "sgx/key.hpp"
@@ -221,12 +222,11 @@ std::string build_signed(docker::Client& client, const docker::ImageInspect& uns
   build.context = context.finish();
   build.tags = {signed_image_name(o.image)};
   report(progress, ProgressEvent::Kind::step, "Adding the signature layer and tagging " + signed_image_name(o.image));
+  if (auto* op = docker::current_operation()) op->build_root(unsigned_image.id);  // its steps, should it fail
   return client.build(build, progress).image_id;
 }
 
-}  // namespace
-
-SignResult sign_image(docker::Client& client, const SignOptions& o, const ProgressFn& caller_progress) {
+SignResult run_sign(docker::Client& client, const SignOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
   const ProgressFn progress = phases.stamp(caller_progress);
   SignResult result;
@@ -303,7 +303,16 @@ SignResult sign_image(docker::Client& client, const SignOptions& o, const Progre
   return result;
 }
 
-SigstructInfo info_image(docker::Client& client, const std::string& image) {
+}  // namespace
+
+SignResult sign_image(docker::Client& client, const SignOptions& o, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc sign-image " + o.image,
+                            [&](docker::Operation&) { return run_sign(client, o, ctx.progress); });
+}
+
+namespace {
+
+SigstructInfo run_info(docker::Client& client, const std::string& image) {
   const auto inspected = ops::find_image(client, image);
   if (!inspected)
     throw Error(ErrorCategory::not_found, "Cannot find image `" + image + "`. `docker images` lists the images the daemon has.");
@@ -315,6 +324,13 @@ SigstructInfo info_image(docker::Client& client, const std::string& image) {
                                           "). Graminize and sign it with `gsc build` and `gsc sign-image`.");
   }
   return describe_sigstruct(*sig);
+}
+
+}  // namespace
+
+SigstructInfo info_image(docker::Client& client, const std::string& image, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc info-image " + image,
+                            [&](docker::Operation&) { return run_info(client, image); });
 }
 
 }  // namespace gsc

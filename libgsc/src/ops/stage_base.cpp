@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "docker/operation.hpp"
 #include "gsc/error.hpp"
 #include "image/scan.hpp"
 #include "tar/writer.hpp"
@@ -61,8 +62,9 @@ StageBase stage_base(docker::Client& client, const docker::ImageInspect& app, co
   archive.add_file(hex + ".json", config);
   archive.add_file("manifest.json", manifest.dump());
 
-  if (!docker::begin_creation()) throw Error(ErrorCategory::cancelled, "interrupted");
-  try {
+  // Its id is known before: recorded first, so a load cut off by a stop is removed too.
+  if (auto* op = docker::current_operation()) op->created_image(base.id);  // it was not there before
+  {
     const auto loaded = client.load_image(archive.finish());
     // The daemon names an image by the digest of its config bytes: anything else is not ours.
     if (loaded.loaded.size() != 1 || loaded.loaded.front() != base.id)
@@ -70,11 +72,7 @@ StageBase stage_base(docker::Client& client, const docker::ImageInspect& app, co
                                                  (loaded.loaded.empty() ? std::string("nothing") : loaded.loaded.front()) +
                                                  "`, not as `" + base.id + "`. Check the daemon (DOCKER_HOST).");
     base.created = std::make_unique<OwnedImage>(client, base.id);
-  } catch (...) {
-    docker::end_creation();
-    throw;
   }
-  docker::end_creation();
   return base;
 }
 

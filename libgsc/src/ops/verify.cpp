@@ -19,6 +19,7 @@
 #include "ops/container.hpp"
 #include "ops/labels.hpp"
 #include "ops/measure.hpp"
+#include "ops/operation_run.hpp"
 #include "ops/phases.hpp"
 #include "ops/scan.hpp"
 #include "sgx/sigstruct.hpp"
@@ -58,7 +59,9 @@ const char* to_string(VerifyFinding::Part part) noexcept {
   return "?";
 }
 
-VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const ProgressFn& caller_progress) {
+namespace {
+
+VerifyResult verify(docker::Client& client, const VerifyOptions& o, const ProgressFn& caller_progress) {
   ops::Phases phases;
   const ProgressFn progress = phases.stamp(caller_progress);
   VerifyResult result;
@@ -152,6 +155,14 @@ VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const 
   result.match = result.findings.empty();
   result.timings = phases.timings();
   return result;
+}
+
+}  // namespace
+
+VerifyResult verify_image(docker::Client& client, const VerifyOptions& o, const OperationContext& ctx) {
+  return ops::run_operation(client, ctx, "gsc verify-image " + o.image, [&](docker::Operation&) {
+    return verify(client, o, ctx.progress);
+  });
 }
 
 }  // namespace gsc

@@ -6,6 +6,7 @@
 
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
+#include "docker/operation.hpp"
 #include "integration/support.hpp"
 #include "tar/reader.hpp"
 #include "tar/writer.hpp"
@@ -90,7 +91,10 @@ TEST_CASE("build from an in-memory context: progress lines arrive, then inspect,
 
 TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothing is left", "[docker]") {
   auto client = docker::Client::from_environment();
-  docker::record_image_baseline(client, client.inspect_image("gsc-test/debian:12").id);
+  // Within an operation, which removes the step images its build made when it fails.
+  docker::Operation op(client, {});
+  const docker::OperationScope scope(&op);
+  op.build_root(client.inspect_image("gsc-test/debian:12").id);
   docker::BuildOptions options;
   options.context = context_with("FROM gsc-test/debian:12\nRUN echo first-step\nRUN echo broken-output && false\n");
   try {
@@ -102,7 +106,7 @@ TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothi
     CHECK(e.output().find("broken-output") != std::string::npos);
     CHECK(std::string(e.what()).find("non-zero code") != std::string::npos);
   }
-  docker::remove_untagged_images_since_baseline(client);
+  op.cleanup();
 }
 
 TEST_CASE("inspect of an unknown image is not_found", "[docker]") {

@@ -1,8 +1,13 @@
 // Ctrl-C: gsc removes what the run created (containers, images, intermediate images) and
-// exits 130, whether it was building the stage, hashing or measuring.
+// exits 130, whether it was building the stage, hashing or measuring. A second Ctrl-C ends gsc
+// at once (`gsc prune` then removes what it left); a closed output pipe stops gsc as Ctrl-C does.
 
 #include <catch2/catch.hpp>
 
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "integration/support.hpp"
 
@@ -10,9 +15,62 @@ using namespace gsc_test;
 
 namespace {
 
-// Interrupts gsc once one of its own temporary containers exists.
-int interrupt_when_working(const std::vector<std::string>& args) {
-  return interrupt_when(args, [] { return !sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty(); });
+// The daemon is shared with other runs: what a test checks is what descends from its own app
+// image, and the containers of its own gsc process (gsc.owner=PID@HOST).
+std::set<std::string> descendants(const std::string& image) {
+  const std::string root = sh("docker image inspect -f '{{.Id}}' " + sh_quote(image)).out.substr(0, 71);
+  std::map<std::string, std::string> parent_of;
+  std::istringstream in(sh("docker image inspect -f '{{.Id}} {{.Parent}}' $(docker images -aq) 2>/dev/null").out);
+  for (std::string line; std::getline(in, line);) {
+    const auto space = line.find(' ');
+    if (space != std::string::npos) parent_of[line.substr(0, space)] = line.substr(space + 1);
+  }
+  std::set<std::string> out;
+  for (const auto& [id, parent] : parent_of)
+    for (std::string at = parent; !at.empty(); at = parent_of.count(at) ? parent_of[at] : std::string())
+      if (at == root) {
+        out.insert(id);
+        break;
+      }
+  return out;
+}
+
+std::string containers_of(pid_t pid) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return sh("docker ps -aq --filter label=gsc.owner=" + std::to_string(pid) + "@" + host).out;
+}
+
+pid_t last_pid = 0;  // the gsc process interrupt_at_output() ran
+
+// Starts gsc with `args` (stderr to a file), waits until its stderr holds `text`, sends
+// `signals` SIGINTs (`gap` apart); returns gsc's exit status.
+int interrupt_at_output(const std::vector<std::string>& args, const std::string& text, int signals = 1,
+                        std::chrono::milliseconds gap = std::chrono::milliseconds(0)) {
+  TempDir dir;
+  const std::string log = dir / "stderr";
+  const pid_t pid = last_pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    std::vector<std::string> storage{env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    if (!freopen("/dev/null", "w", stdout) || !freopen(log.c_str(), "w", stderr)) _exit(126);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && slurp(log).find(text) == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < signals; ++i) {
+    if (i > 0) std::this_thread::sleep_for(gap);
+    kill(pid, SIGINT);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
@@ -22,25 +80,25 @@ TEST_CASE("Ctrl-C during gsc build and sign-image leaves nothing behind and exit
   const std::string app = unique_name("gsc-test-app/interrupt");
   ImageGuard guard;
   guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
+  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app +
+                        "\"\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
   write_file(dir / "app.manifest", "");
   const std::string config = write_config(dir);
-  const auto before = all_images();
 
   // While hashing: the export container exists.
-  CHECK(interrupt_when_working({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}) == 130);
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  CHECK(all_images() == before);
+  CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "gsc: Hashing") == 130);
+  CHECK(containers_of(last_pid).empty());
+  CHECK(descendants(app).empty());
   CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
 
-  // While measuring: the signer container exists.
+  // While measuring.
   REQUIRE(gsc({"build", "-c", config, app, dir / "app.manifest"}).status == 0);
-  const auto built = all_images();
+  const auto built = descendants(app);
   const std::string key = dir / "key.pem";
   REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(key) + " 3072").status == 0);
-  CHECK(interrupt_when_working({"sign-image", "-c", config, app, key}) == 130);
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
-  CHECK(all_images() == built);
+  CHECK(interrupt_at_output({"sign-image", "-c", config, app, key}, "gsc: Measuring the enclave") == 130);
+  CHECK(containers_of(last_pid).empty());
+  CHECK(descendants(app) == built);
   CHECK_FALSE(image_exists("gsc-" + app));
 }
 
@@ -70,5 +128,73 @@ TEST_CASE("Ctrl-C while Gramine compiles (build-gramine, and gsc build without G
   CHECK(interrupt_when({"build", "-c", config, app, dir / "app.manifest"}, compiling) == 130);
   CHECK(sh("docker ps -aq --no-trunc | sort").out == containers);
   CHECK(all_images() == before);
+  CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
+}
+
+TEST_CASE("Ctrl-C during sign-image's docker build leaves nothing behind", "[interrupt]") {
+  TempDir dir;
+  const std::string app = unique_name("gsc-test-app/interrupt-sign");
+  ImageGuard guard;
+  guard.add_app(app);
+  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app +
+                        "\"\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
+  write_file(dir / "app.manifest", "");
+  const std::string config = write_config(dir);
+  REQUIRE(gsc({"build", "-c", config, app, dir / "app.manifest"}).status == 0);
+  const std::string key = dir / "key.pem";
+  REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(key) + " 3072").status == 0);
+  const auto built = descendants(app);
+  for (int attempt = 0; attempt < 3; ++attempt) {  // the build lasts about a second: land in it several times
+    const int status = interrupt_at_output({"sign-image", "-c", config, app, key}, "Adding the signature layer");
+    if (status == 0) {  // finished first: undo, try again
+      sh("docker rmi gsc-" + app);
+      continue;
+    }
+    CHECK(status == 130);
+    CHECK(containers_of(last_pid).empty());
+    CHECK(descendants(app) == built);
+    CHECK_FALSE(image_exists("gsc-" + app));
+  }
+}
+
+TEST_CASE("a second Ctrl-C ends gsc at once, and gsc prune then removes what it left", "[interrupt][prune]") {
+  TempDir dir;
+  const std::string app = unique_name("gsc-test-app/interrupt-twice");
+  ImageGuard guard;
+  guard.add_app(app);
+  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app + "\"\nCMD [\"/usr/bin/python3\"]\n");
+  write_file(dir / "app.manifest", "");
+  const std::string config = write_config(dir);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "Hashing", 2,
+                            std::chrono::milliseconds(1)) == 130);
+  std::cout << "interrupt: two Ctrl-C: gsc ended after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+  // The daemon finishes requests the dead process had sent (a container it was creating).
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const Run prune = gsc({"prune"});
+  INFO(prune.out << prune.err);
+  CHECK(prune.status == 0);
+  CHECK(containers_of(last_pid).empty());
+  CHECK(descendants(app).empty());
+}
+
+TEST_CASE("a closed output pipe stops gsc build, which removes what it created and fails instead of dying of "
+          "SIGPIPE",
+          "[interrupt]") {
+  TempDir dir;
+  const std::string app = unique_name("gsc-test-app/interrupt-pipe");
+  ImageGuard guard;
+  guard.add_app(app);
+  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app + "\"\nCMD [\"/usr/bin/python3\"]\n");
+  write_file(dir / "app.manifest", "");
+  const std::string config = write_config(dir);
+  const std::string bin = env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc");
+  const Run r = sh("bash -c " + sh_quote(sh_quote(bin) + " build --no-cache -c " + sh_quote(config) + " " + app + " " +
+                                         sh_quote(dir / "app.manifest") +
+                                         " 2>&1 | grep -m1 -q 'Step 1'; exit ${PIPESTATUS[0]}"));
+  CHECK(r.status != 141);  // not killed by SIGPIPE
+  CHECK(r.status != 0);
+  CHECK(descendants(app).empty());
   CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
 }

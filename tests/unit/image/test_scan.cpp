@@ -196,3 +196,37 @@ TEST_CASE("scan streams a 300 MB image in bounded memory and hashes it right", "
   CHECK(result.bytes_hashed == 60ull * (5 << 20));
   CHECK(image::resolve_node(result.fs, "/f7")->sha256 == image::sha256_hex(std::string(5 << 20, 'h')));
 }
+
+TEST_CASE("a stop request ends a scan with `cancelled`, between files and within a big one", "[scan][cancel]") {
+  std::stop_source stopped;
+  stopped.request_stop();
+  auto source = make_memory_source(debian_like());
+  try {
+    image::scan(*source, {.threads = 2, .stop = stopped.get_token()});
+    FAIL("scanned");
+  } catch (const Error& e) {
+    CHECK(e.category() == ErrorCategory::cancelled);
+  }
+  // A stop requested by the stream's reader while a big file streams by.
+  tar::Writer w;
+  w.add_file("big", std::string(64 << 20, 'x'));
+  w.add_file("after", "y");
+  struct StopAfter : ByteSource {
+    std::unique_ptr<ByteSource> inner;
+    std::stop_source stop;
+    std::size_t read_bytes = 0;
+    std::size_t read(void* buffer, std::size_t size) override {
+      const std::size_t n = inner->read(buffer, size);
+      if ((read_bytes += n) > (8u << 20)) stop.request_stop();
+      return n;
+    }
+  } reader;
+  reader.inner = make_memory_source(w.finish());
+  try {
+    image::scan(reader, {.threads = 2, .stop = reader.stop.get_token()});
+    FAIL("scanned");
+  } catch (const Error& e) {
+    CHECK(e.category() == ErrorCategory::cancelled);
+  }
+  CHECK(reader.read_bytes < (32u << 20));  // it stopped well before the end
+}
