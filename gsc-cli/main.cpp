@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     const int status = gsc::cli::run_command(command, args);
     std::cout.flush();
-    if (!std::cout) return stopped_status(gsc::exit_code(gsc::ErrorCategory::input));  // the result went nowhere
+    if (!std::cout) return stopped_status(gsc::cli::exit_code(gsc::ErrorCategory::input));  // the result went nowhere
     return stopped_status(status);
   } catch (...) {
     try {

@@ -42,7 +42,15 @@ cmake -S "$src/examples/libgsc-consumer" -B "$scratch/consumer-cmake" -G Ninja \
       -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$scratch/consumer-cmake" >/dev/null
 echo "check-install: consumer built with find_package(gsc)"
-"$scratch/consumer-cmake/libgsc-consumer"
+# With the test images: two builds on two threads of one Client (one stopped mid-hash), inputs
+# from memory, a Signer of the consumer's own, read back with info_image.
+consumer_env=()
+if docker image inspect gsc-test/gramine-standin:1.9 gsc-test/python3:12 >/dev/null 2>&1; then
+  openssl genrsa -3 -out "$scratch/key.pem" 3072 2>/dev/null
+  consumer_env=(GSC_CONSUMER_GRAMINE=gsc-test/gramine-standin:1.9 GSC_CONSUMER_APP=gsc-test/python3:12
+                GSC_CONSUMER_KEY="$scratch/key.pem")
+fi
+env "${consumer_env[@]}" "$scratch/consumer-cmake/libgsc-consumer"
 
 # pkg-config, from the moved prefix (a static libgsc: --static adds its dependencies).
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"

@@ -8,16 +8,23 @@
 // from the templates built into the library (no templates directory is installed beside it).
 // With a daemon (skipped when none answers): info_image and diff_images on IMAGE, an
 // ordinary image (default gsc-test/busybox:1) that no Gramine has touched, so both must fail
-// with a gsc::Error that says so.
+// with a gsc::Error that says so. Then, given the images and a key (see below), threads,
+// cancellation, inputs from memory and a signer.
 
 #include <gsc/config.hpp>
 #include <gsc/docker.hpp>
 #include <gsc/error.hpp>
 #include <gsc/ops.hpp>
+#include <gsc/signer.hpp>
 #include <gsc/sigstruct.hpp>
 #include <gsc/version.hpp>
 
 #include <cstdlib>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -108,10 +115,87 @@ int main(int argc, char** argv) {
   }
 
   // --- Threads, cancellation, signer ---------------------------------------------------
-  // Issue #14 extends this program once the per-operation context (lib-ops) and the inputs
-  // from memory and signer interface (lib-inputs) are merged: two operations on two threads
-  // sharing `client`, one cancelled through its OperationContext's stop token, keys and
-  // manifests from memory, a signer callback, results read back with info_image.
+  // With GSC_CONSUMER_GRAMINE (a Gramine image), GSC_CONSUMER_APP (an app image with plenty of
+  // files to hash) and GSC_CONSUMER_KEY (an RSA-3072, e=3 PEM key): two builds on two threads
+  // sharing `client`, one stopped through its stop token when hashing starts, the other built
+  // from a config and a manifest held in memory and signed by a Signer of this program's own;
+  // the signature read back with info_image.
+  const char* gramine = std::getenv("GSC_CONSUMER_GRAMINE");
+  const char* app = std::getenv("GSC_CONSUMER_APP");
+  const char* key_file = std::getenv("GSC_CONSUMER_KEY");
+  if (daemon && gramine && app && key_file) {
+    const std::string pid = std::to_string(::getpid());
+    const std::string a = "libgsc-consumer/stopped", b = "libgsc-consumer/built";
+    client.tag_image(app, a, pid);
+    client.tag_image(app, b, pid);
+    const std::string config = "Distro: \"debian:12\"\nGramine:\n  Image: \"" + std::string(gramine) + "\"\n";
+
+    std::stop_source stop;
+    std::optional<gsc::Error> stopped_error;
+    std::thread stopped([&] {
+      try {
+        gsc::build(client,
+                   {.image = a + ":" + pid, .manifest_text = "", .config_text = config, .use_cache = gsc::UseCache::no},
+                   gsc::OperationContext{[&](const gsc::ProgressEvent& e) {
+                                           if (e.kind == gsc::ProgressEvent::Kind::progress) stop.request_stop();
+                                         },
+                                         stop.get_token()});
+      } catch (const gsc::Error& e) {
+        stopped_error = e;
+      }
+    });
+    std::optional<gsc::BuildResult> built;
+    std::thread building([&] {
+      try {
+        built = gsc::build(client, {.image = b + ":" + pid, .manifest_text = "sgx.enclave_size = \"512M\"\n",
+                                    .config_text = config});
+      } catch (const gsc::Error& e) {
+        check(false, std::string("build on the second thread: ") + e.what());
+      }
+    });
+    stopped.join();
+    building.join();
+    check(stopped_error && stopped_error->category() == gsc::ErrorCategory::cancelled,
+          "the build stopped mid-hash ends `cancelled`");
+    check(client.list_images({.references = {"gsc-" + a + ":" + pid + "-unsigned"}}).empty(),
+          "the stopped build left no gsc-" + a + ":" + pid + "-unsigned");
+    check(built.has_value(), "the other build, on the same Client, succeeded");
+
+    // A signer of this program's own: here it holds the PEM in memory, as an HSM would hold the key.
+    struct MySigner : gsc::Signer {
+      std::unique_ptr<gsc::Signer> inner;
+      int calls = 0;
+      std::string modulus() override { return inner->modulus(); }
+      std::string sign(const gsc::SigningRequest& r) override {
+        ++calls;
+        return inner->sign(r);
+      }
+    };
+    std::ifstream in(key_file);
+    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto signer = std::make_shared<MySigner>();
+    signer->inner = gsc::make_pem_signer(pem);
+    if (built) {
+      try {
+        const auto signed_ = gsc::sign_image(client, {.image = b + ":" + pid, .signer = signer});
+        const gsc::SigstructInfo info = gsc::info_image(client, signed_.image_name);
+        check(signer->calls == 1, "the signer was called once");
+        check(info.mr_enclave == signed_.info.mr_enclave && info.signature_valid,
+              "info_image reads back the signed MRENCLAVE " + info.mr_enclave.substr(0, 16) + "...");
+      } catch (const gsc::Error& e) {
+        check(false, std::string("sign_image with a Signer: ") + e.what());
+      }
+    }
+    for (const std::string& name : {"gsc-" + b + ":" + pid, "gsc-" + b + ":" + pid + "-unsigned", a + ":" + pid,
+                                    b + ":" + pid}) {
+      try {
+        client.remove_image(name);
+      } catch (const gsc::Error&) {
+      }
+    }
+  } else if (daemon) {
+    std::cout << "skip: threads, cancellation and signer (set GSC_CONSUMER_GRAMINE, GSC_CONSUMER_APP, GSC_CONSUMER_KEY)\n";
+  }
 
   std::cout << (failures ? "libgsc-consumer: FAILED\n" : "libgsc-consumer: all checks passed\n");
   return failures ? 1 : 0;

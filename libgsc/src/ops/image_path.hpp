@@ -1,5 +1,5 @@
 #pragma once
-// The PATH of a graminized image (outside the enclave: what `docker exec` and the apploader
+// The PATH of a graminized image (outside the enclave: what `docker exec` and gsc-launch
 // see; the enclave's PATH is the manifest's).
 
 #include <string>
