@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
     signer->inner = gsc::make_pem_signer(pem);
     if (built) {
       try {
-        const auto signed_ = gsc::sign_image(client, {.image = b + ":" + pid, .signer = signer});
+        const auto signed_ = gsc::sign_image(client, {.image = b + ":" + pid, .signer = signer, .config_text = config});
         const gsc::SigstructInfo info = gsc::info_image(client, signed_.image_name);
         check(signer->calls == 1, "the signer was called once");
         check(info.mr_enclave == signed_.info.mr_enclave && info.signature_valid,

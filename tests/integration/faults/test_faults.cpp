@@ -155,7 +155,7 @@ TEST_CASE("build-gramine -f onto a full tmpfs fails naming the file, not an empt
   CHECK(last_line(r.err).find("No space left on device: the disk is full.") != std::string::npos);
 }
 
-TEST_CASE("--export-signing-data to a full device or filesystem fails loudly", "[faults][disk]") {
+TEST_CASE("export of the signing data (--export-signing-data) to a full device or filesystem fails loudly", "[faults][disk]") {
   TempDir dir;
   const std::string app = unique_name("gsc-test-app/faults");
   ImageGuard guard;
