@@ -209,9 +209,8 @@ BuildInputs gather_build_inputs(docker::Client& client, const BuildOptions& o, c
            "`" + o.image + "` has no distro (/etc/os-release): Gramine and what starts it come whole from `" +
                in.gramine_image_name + "` (" + in.distro.name + ")");
   }
-  in.sgx_loader = cached_sgx_loader(client, in.gramine_image, in.gramine_image_name, in.pal_dir(), o);
-
   report(progress, ProgressEvent::Kind::info, "distro: " + in.distro.name + ", Gramine: " + in.gramine_image_name);
+  in.sgx_loader = cached_sgx_loader(client, in.gramine_image, in.gramine_image_name, in.pal_dir(), o);
   return in;
 }
 
