@@ -39,6 +39,10 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
                         const BuildOptions& o, const ProgressFn& progress) {
   templates::StageData data = in.stage_data(o.image);
   data.app_image = base;
+  data.entrypoint_json = in.entrypoint_json();
+  data.cmd_json = in.cmd_json();
+  data.labels = in.labels(o);
+  data.path = ops::final_image_path(in.command.path, in.build_type);
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, data));
   for (const auto& [name, file] : in.host_files()) context.add_file("gsc/" + name, file.first, file.second);
@@ -58,11 +62,7 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
 std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
                         const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
-  const templates::FinalLayerData data{.stage_image = stage_id,
-                                       .entrypoint_json = in.entrypoint_json(),
-                                       .cmd_json = in.cmd_json(),
-                                       .labels = in.labels(o),
-                                       .path = ops::final_image_path(in.command.path, in.build_type)};
+  const templates::FinalLayerData data{.stage_image = stage_id};
   context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
   context.add_file("app_files/entrypoint.manifest", manifest.text);
   context.add_file("app_files/trusted_file_sizes", manifest.trusted_sizes);  // not measured: for diff-image

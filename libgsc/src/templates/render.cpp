@@ -165,6 +165,10 @@ std::string render_stage_dockerfile(const std::string& dir, const StageData& d) 
   v.set("gramine_image_name", d.gramine_image_name);
   v.set("copy_whole_gramine", flag(d.copy_whole_gramine));
   v.set("app_files", flag(d.app_files));
+  v.set("entrypoint_json", d.entrypoint_json);
+  v.set("cmd_json", d.cmd_json);
+  v.set("path", dockerfile_quote(d.path));
+  v.set("labels", label_arguments(d.labels));
   return render(dir, "common/Dockerfile.stage", v);
 }
 
@@ -190,10 +194,6 @@ std::string render_entrypoint_manifest(const std::string& dir, const EntrypointM
 std::string render_final_dockerfile(const std::string& dir, const FinalLayerData& d) {
   data v;
   v.set("stage_image", d.stage_image);
-  v.set("entrypoint_json", d.entrypoint_json);
-  v.set("cmd_json", d.cmd_json);
-  v.set("path", dockerfile_quote(d.path));
-  v.set("labels", label_arguments(d.labels));
   return render(dir, "common/Dockerfile.final", v);
 }
 

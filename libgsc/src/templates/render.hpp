@@ -32,6 +32,10 @@ struct StageData {
   std::string gramine_image_name;
   bool copy_whole_gramine = false;  // non-release: all of /gramine, not only the install
   bool app_files = true;            // the context has app_files/ (gsc's /etc/hosts, /etc/hostname)
+  std::string entrypoint_json;      // ENTRYPOINT as a JSON array (gsc-launch and its arguments)
+  std::string cmd_json;             // CMD as a JSON array
+  std::map<std::string, std::string> labels;
+  std::string path;                 // the image's PATH (ENV), unquoted
 };
 
 struct EntrypointManifestData {     // every field is TOML text (strings quoted)
@@ -52,10 +56,6 @@ struct EntrypointManifestData {     // every field is TOML text (strings quoted)
 
 struct FinalLayerData {
   std::string stage_image;
-  std::string entrypoint_json;      // ENTRYPOINT as a JSON array (gsc-launch and its arguments)
-  std::string cmd_json;             // CMD as a JSON array
-  std::map<std::string, std::string> labels;
-  std::string path;                 // the image's PATH (ENV), unquoted
 };
 
 struct SignData {
