@@ -59,8 +59,8 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
 
 // Step 6: the final layer: entrypoint.manifest (and diff-image's sizes), untagged: it is
 // tagged once Gramine's check has passed.
-std::string build_final(docker::Client& client, const std::string& stage_id, const ops::BuildInputs& in,
-                        const ops::FinalManifest& manifest, const BuildOptions& o, const ProgressFn& progress) {
+std::string build_final(docker::Client& client, const std::string& stage_id, const ops::FinalManifest& manifest,
+                        const BuildOptions& o, const ProgressFn& progress) {
   tar::Writer context;
   const templates::FinalLayerData data{.stage_image = stage_id};
   context.add_file("Dockerfile", templates::render_final_dockerfile(o.templates_dir, data));
@@ -144,7 +144,7 @@ void build_images(docker::Client& client, docker::Operation& op, const BuildOpti
   ops::report_step(progress, Phase::final_layer, "Adding the manifest layer (Gramine checks the manifest meanwhile)");
   const std::string previous = ops::image_id_of(client, result.image_name);
   ops::OwnedImage final_image(
-      client, phases.run("final_layer", [&] { return build_final(client, stage.id(), in, manifest, o, progress); }));
+      client, phases.run("final_layer", [&] { return build_final(client, stage.id(), manifest, o, progress); }));
   phases.run("manifest_check", [&] { accept_verdict(verdict.get(), in.manifest_name, result, progress); });
   const auto [repository, tag] = split_tag(result.image_name);
   client.tag_image(final_image.id(), repository, tag);
