@@ -8,3 +8,14 @@ COPY --from=gramine /gramine /gramine
 # and libraries that loader needs, from the Gramine image. Nothing of the app image runs there.
 COPY gsc/ /gramine/gsc/
 COPY app_files/ /gramine/app_files/
+# How the image starts and what it says about itself; none of it depends on the manifest, so a
+# rebuild after a manifest change finds all of it in the build cache.
+# Gramine's programs by name for whoever enters the container (`gramine-direct`), as in the
+# original's images; the enclave's PATH is the manifest's. Which PAL runs the app
+# (GRAMINE_MODE=sgx|direct, GSC_PAL=Linux) is chosen by `docker run -e` only: empty here, so
+# that no ENV of the app image can take the app out of SGX.
+ENV PATH="/gramine/meson_build_output/bin:/opt/\$x:/bin" GRAMINE_MODE= GSC_PAL=
+# gsc-launch: a static program that needs nothing of the image (no shell, no libc).
+ENTRYPOINT ["/gramine/gsc/launch","--pal-dir","/p","--"]
+CMD ["a","b c"]
+LABEL "gsc.tool"="gsc" "q"="say \"\$HOME\" "
