@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -75,6 +76,28 @@ inline Run gsc(const std::vector<std::string>& args) {
   std::string cmd = sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
   for (const auto& a : args) cmd += " " + sh_quote(a);
   return sh(cmd);
+}
+
+// The containers a gsc process left behind: labelled gsc.owner=PID@HOST with HOST this host
+// and no process PID any more (a live gsc's containers, from another suite on the shared
+// daemon, are in use, not left behind). One line per container.
+inline std::string dead_gsc_containers() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string out;
+  std::istringstream lines(sh("docker ps -a --filter label=gsc.tool=gsc --format '{{.ID}} {{.Label \"gsc.owner\"}}'").out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto space = line.find(' ');
+    const std::string owner = space == std::string::npos ? "" : line.substr(space + 1);
+    const auto at = owner.find('@');
+    if (at == std::string::npos || owner.substr(at + 1) != host) {
+      if (owner.empty()) out += line + "\n";  // no owner: not this gsc's way, so left behind
+      continue;
+    }
+    const long pid = std::atol(owner.substr(0, at).c_str());
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) out += line + "\n";
+  }
+  return out;
 }
 
 inline bool image_exists(const std::string& name) {

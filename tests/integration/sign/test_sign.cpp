@@ -199,7 +199,7 @@ void check_key_absent(const SignedFixture& f, const std::string& key) {
     CHECK(inspect.find(needle) == std::string::npos);
   }
   // No container of the signing is left, and the build cache holds no context with the key.
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
+  CHECK(dead_gsc_containers().empty());
   const Run grep = sh("grep -rlF " + sh_quote(needles.front()) + " /var/lib/docker 2>/dev/null | head -1");
   CHECK(grep.out.empty());
 }
@@ -302,7 +302,7 @@ TEST_CASE("sign-image and info-image bad inputs: one line, non-zero, nothing lef
     one_line(none);
     CHECK(none.status == 1);
   }
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
+  CHECK(dead_gsc_containers().empty());
 }
 
 TEST_CASE("real Gramine accepts gsc's manifest and measures the same MRENCLAVE", "[sign][real]") {
@@ -416,7 +416,7 @@ TEST_CASE("a relabelled image cannot choose the Gramine that measures it", "[sig
     CHECK(sign.err.find("was built with the Gramine image " + evil_id) != std::string::npos);
     CHECK_FALSE(image_exists("gsc-" + app));
   }
-  CHECK(sh("docker ps -aq --filter label=gsc.tool=gsc").out.empty());
+  CHECK(dead_gsc_containers().empty());
 }
 
 TEST_CASE("verify-image: a fresh image verifies, and a changed file, manifest or runtime is named", "[verify]") {
