@@ -4,7 +4,7 @@
 #   gsc-test/busybox:1              a tiny image: Debian's static busybox and its applet links
 #   gsc-test/python3:12             Debian 12 + python3
 #   gsc-test/gramine-standin:1.9    the stand-in Gramine (tests/fixtures): strict launcher, real-format signer
-#   gsc-test/gramine:1.9            real Gramine v1.9, when ../shared/gramine/ holds its tarball
+#   gsc-test/gramine:1.9            real Gramine v1.9, when $GSC_GRAMINE_DIR (default ../shared/gramine/) holds its tarball
 #   gsc-test/gramine-build-deps:debian-12-<hash>
 #                                   the first steps of gsc's Debian 12 compile Dockerfile (Gramine's
 #                                   build dependencies), kept so that the tests' compiles find them
@@ -126,7 +126,7 @@ else
 fi
 
 # Real Gramine, from the tarball beside the repository (never copied into it).
-real=${GSC_GRAMINE_TARBALL:-$src/../shared/gramine/gramine-v1.9-debian12.tar.gz}
+real=${GSC_GRAMINE_DIR:-$src/../shared/gramine}/gramine-v1.9-debian12.tar.gz
 if [ ! -f "$real" ]; then
   echo "make-test-images: real Gramine tarball not found at $real: skipping gsc-test/gramine:1.9"
 elif ! have gsc-test/gramine:1.9; then
