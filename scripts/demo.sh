@@ -2,7 +2,8 @@
 # The main job, end to end on a fresh machine: install the dependencies, build gsc, start
 # dockerd if none answers, make the demo images, graminize them, sign them, show their
 # measurements and run them (with gramine-direct: this machine has no SGX).
-# Uses real Gramine when ../shared/gramine/ holds its tarball, else the stand-in Gramine.
+# Uses real Gramine when $GSC_GRAMINE_DIR (default ../shared/gramine/) holds its tarball, else
+# the stand-in Gramine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
