@@ -54,6 +54,17 @@ std::string templates_dir() {
 
 using Clock = std::chrono::steady_clock;
 
+// `gsc build --no-cache IMAGE MANIFEST -c CONFIG`.
+gsc::BuildOptions cold_build_options(const std::string& image, const std::string& manifest, const std::string& config) {
+  gsc::BuildOptions opts;
+  opts.image = image;
+  opts.manifest_path = manifest;
+  opts.config_path = config;
+  opts.templates_dir = templates_dir();
+  opts.use_cache = gsc::UseCache::no;
+  return opts;
+}
+
 double seconds_of(const std::function<void()>& fn) {
   const auto start = Clock::now();
   fn();
@@ -92,12 +103,7 @@ int bench_build(const std::string& source_image, const std::string& manifest, co
       std::system(("docker rmi -f gsc-" + image + "-unsigned " + image + " >/dev/null 2>&1").c_str());
     }
   } cleanup{image};
-  gsc::BuildOptions opts;
-  opts.image = image;
-  opts.manifest_path = manifest;
-  opts.config_path = config;
-  opts.templates_dir = templates_dir();
-  opts.use_cache = gsc::UseCache::no;
+  const gsc::BuildOptions opts = cold_build_options(image, manifest, config);
   gsc::BuildResult result;
   const double total = seconds_of([&] { result = gsc::build(client, opts, {}); });
   std::cout << "build.total: " << total << " s\n";
@@ -324,12 +330,7 @@ int bench_apps(const std::string& config, std::string manifest) {
       std::string image;
       ~Remove() { std::system(("docker rmi -f gsc-" + image + "-unsigned " + image + " >/dev/null 2>&1").c_str()); }
     } remove{image};
-    gsc::BuildOptions opts;
-    opts.image = image;
-    opts.manifest_path = manifest;
-    opts.config_path = config;
-    opts.templates_dir = templates_dir();
-    opts.use_cache = gsc::UseCache::no;
+    const gsc::BuildOptions opts = cold_build_options(image, manifest, config);
     gsc::BuildResult result;
     const double total = seconds_of([&] { result = gsc::build(client, opts, {}); });
     double analysis = 0;
@@ -354,12 +355,7 @@ int bench_apps(const std::string& config, std::string manifest) {
 // `phase`; returns the seconds from the stop request to build()'s return (cleanup included).
 double cancel_once(gsc::docker::Client& client, const std::string& image, const std::string& manifest,
                    const std::string& config, const std::string& phase, std::chrono::milliseconds delay) {
-  gsc::BuildOptions opts;
-  opts.image = image;
-  opts.manifest_path = manifest;
-  opts.config_path = config;
-  opts.templates_dir = templates_dir();
-  opts.use_cache = gsc::UseCache::no;
+  const gsc::BuildOptions opts = cold_build_options(image, manifest, config);
   std::stop_source stop;
   std::atomic<long long> requested_ns{0};
   std::thread stopper;

@@ -1,5 +1,7 @@
 # gsc: Gramine compiled from source on debian:11 (gsc build-gramine).
 FROM debian:11 AS build-deps
+# Every step image of gsc's builds carries gsc.build (found by it should the build fail).
+LABEL "gsc.build"="compile-b955e35ca964f631"
 
 # Gramine's build dependencies; meson and tomli from pip (debian:11's are too old).
 RUN apt-get update \

@@ -1,5 +1,7 @@
 # gsc: Gramine compiled from source on debian:12 (gsc build-gramine).
 FROM registry.example.com/mirror/debian:12 AS build-deps
+# Every step image of gsc's builds carries gsc.build (found by it should the build fail).
+LABEL "gsc.build"="compile-06786a2246ea60b2"
 
 # Gramine's build dependencies; meson and tomli are debian:12's own packages.
 RUN apt-get update \

@@ -1,5 +1,7 @@
 # gsc: Gramine compiled from source on debian:13 (gsc build-gramine).
 FROM debian:13 AS build-deps
+# Every step image of gsc's builds carries gsc.build (found by it should the build fail).
+LABEL "gsc.build"="compile-0902770c0107fe23"
 
 # Gramine's build dependencies; meson and tomli are debian:13's own packages.
 RUN apt-get update \

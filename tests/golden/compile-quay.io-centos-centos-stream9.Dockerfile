@@ -2,6 +2,7 @@
 
 # Gramine's build dependencies: install-deps.sh.
 FROM quay.io/centos/centos:stream9 AS build-deps
+LABEL "gsc.build"="compile-6e2d0239dbf67121"
 COPY install-deps.sh /tmp/
 RUN sh /tmp/install-deps.sh \
  && rm /tmp/install-deps.sh

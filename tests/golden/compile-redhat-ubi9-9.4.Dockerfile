@@ -4,6 +4,7 @@
 # install-deps.sh in a container of redhat/ubi9:9.4 that receives the subscription on its
 # stdin into tmpfs mounts (never into a layer or the image's config), and commits it as:
 FROM gsc-gramine-deps-redhat-ubi9-9-4:b04c739514869743 AS build-deps
+LABEL "gsc.build"="compile-f0b2c52622df17a9"
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
 # (a branch or tag is fetched by name; an abbreviated commit is found in the clone)

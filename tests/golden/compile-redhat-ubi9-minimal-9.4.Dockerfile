@@ -4,6 +4,7 @@
 # install-deps.sh in a container of redhat/ubi9-minimal:9.4 that receives the subscription on its
 # stdin into tmpfs mounts (never into a layer or the image's config), and commits it as:
 FROM gsc-gramine-deps-redhat-ubi9-minimal-9-4:3972edca022a819b AS build-deps
+LABEL "gsc.build"="compile-ed6b9abaeea2bb23"
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
 # (a branch or tag is fetched by name; an abbreviated commit is found in the clone)

@@ -4,6 +4,7 @@
 # install-deps.sh in a container of registry.suse.com/suse/sle15:15.6 that receives the subscription on its
 # stdin into tmpfs mounts (never into a layer or the image's config), and commits it as:
 FROM gsc-gramine-deps-registry-suse-com-suse-sle15-15-6:cddc539b12b789d1 AS build-deps
+LABEL "gsc.build"="compile-6410af7e6f3b23f7"
 
 # Gramine's source: https://github.com/gramineproject/gramine.git at v1.9
 # (a branch or tag is fetched by name; an abbreviated commit is found in the clone)

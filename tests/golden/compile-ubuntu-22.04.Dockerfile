@@ -1,5 +1,7 @@
 # gsc: Gramine compiled from source on ubuntu:22.04 (gsc build-gramine).
 FROM ubuntu:22.04 AS build-deps
+# Every step image of gsc's builds carries gsc.build (found by it should the build fail).
+LABEL "gsc.build"="compile-da1ad6c7457132b8"
 
 # Gramine's build dependencies; meson and tomli from pip (ubuntu:22.04's are too old).
 RUN apt-get update \

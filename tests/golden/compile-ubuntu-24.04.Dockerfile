@@ -1,5 +1,7 @@
 # gsc: Gramine compiled from source on ubuntu:24.04 (gsc build-gramine).
 FROM ubuntu:24.04 AS build-deps
+# Every step image of gsc's builds carries gsc.build (found by it should the build fail).
+LABEL "gsc.build"="compile-9260c47827a9be3d"
 
 # Gramine's build dependencies; meson and tomli are ubuntu:24.04's own packages.
 RUN apt-get update \

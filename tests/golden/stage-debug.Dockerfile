@@ -1,7 +1,10 @@
 # gsc stage image: python:3 with the Gramine runtime of gramine:1.9.
-# Only COPY steps: the app image needs no shell, package manager, libc or network for this.
+# Only COPY and metadata steps: the app image needs no shell, package manager, libc or network.
 FROM sha256:gramine AS gramine
 FROM sha256:app
+# Every step image of gsc's builds carries gsc.build: what a failed or killed build left is
+# found by it (`gsc prune`), and nothing another client builds on the same image is.
+LABEL "gsc.build"="stage-0123456789abcdef"
 COPY --from=gramine /gramine /gramine
 
 # What starts the enclave, outside it: gsc-launch, Gramine's SGX loader and the dynamic linker

@@ -106,16 +106,6 @@ class Process {
   pid_t pid_ = -1;
 };
 
-// Waits up to 20 s until `ready()`.
-inline bool wait_until(const std::function<bool()>& ready) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 // A private registry on 127.0.0.1: TLS with a test CA (the daemon trusts it through
 // /etc/docker/certs.d/127.0.0.1:PORT/ca.crt), basic auth for `user` (htpasswd, bcrypt), its
 // storage in a temporary directory. `docker_config` holds a config.json with these
@@ -144,7 +134,7 @@ class TestRegistry {
     // Up when /v2/ asks for credentials over TLS with the test CA.
     const std::string probe = "curl -s -o /dev/null -w '%{http_code}' --cacert " + sh_quote(tls + "/ca.pem") +
                               " https://" + host() + "/v2/";
-    if (!wait_until([&] { return sh(probe).out == "401"; }))
+    if (!wait_until([&] { return sh(probe).out == "401"; }, std::chrono::seconds(20), std::chrono::milliseconds(100)))
       throw std::runtime_error("docker-registry did not start: " + slurp(dir_ / "registry.log"));
     write_docker_config(config_dir_, user, password);
   }
@@ -205,7 +195,7 @@ class TlsDaemon {
     const std::string probe = "curl -s --cacert " + sh_quote(cert_path() + "/ca.pem") + " --cert " +
                               sh_quote(cert_path() + "/cert.pem") + " --key " + sh_quote(cert_path() + "/key.pem") +
                               " https://127.0.0.1:" + std::to_string(port_) + "/_ping";
-    if (!wait_until([&] { return sh(probe).out == "OK"; }))
+    if (!wait_until([&] { return sh(probe).out == "OK"; }, std::chrono::seconds(20), std::chrono::milliseconds(100)))
       throw std::runtime_error("socat did not start: " + slurp(dir_ / "socat.log"));
   }
 

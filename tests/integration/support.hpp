@@ -72,10 +72,23 @@ inline Run sh(const std::string& command) {
 }
 
 // Runs the gsc CLI under test with the given arguments (each quoted).
-inline Run gsc(const std::vector<std::string>& args) {
-  std::string cmd = sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
+// The gsc CLI with `args`, its environment preceded by `env` ("K=V K2=V2 ", shell words).
+inline Run gsc_with(const std::string& env, const std::vector<std::string>& args) {
+  std::string cmd = env + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
   for (const auto& a : args) cmd += " " + sh_quote(a);
   return sh(cmd);
+}
+
+inline Run gsc(const std::vector<std::string>& args) { return gsc_with("", args); }
+
+// gsc failed with `status` and one line `gsc: error: ...` (after a failing docker build, exit 4,
+// the failing step's output follows that line).
+inline void expect_one_line_error(const Run& r, int status) {
+  INFO(r.err);
+  CHECK(r.status == status);
+  const auto at = r.err.find("gsc: error: ");
+  REQUIRE(at != std::string::npos);
+  if (status != 4) CHECK(r.err.find('\n', at) == r.err.size() - 1);
 }
 
 // The containers a gsc process left behind: labelled gsc.owner=PID@HOST with HOST this host
@@ -203,9 +216,9 @@ inline std::string write_compile_config(const TempDir& dir, const std::string& r
   return path;
 }
 
-// Starts the gsc CLI with `args`, waits (up to a minute) until `working()` holds, so that the
-// interrupt lands mid-work, sends SIGINT, returns gsc's exit status.
-inline int interrupt_when(const std::vector<std::string>& args, const std::function<bool()>& working) {
+// Starts the gsc CLI with `args` in a process of its own (stdout to /dev/null, stderr to
+// `stderr_path`), its pid.
+inline pid_t spawn_gsc(const std::vector<std::string>& args, const std::string& stderr_path = "/dev/null") {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -214,17 +227,38 @@ inline int interrupt_when(const std::vector<std::string>& args, const std::funct
     std::vector<char*> argv;
     for (auto& s : storage) argv.push_back(s.data());
     argv.push_back(nullptr);
-    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
+    if (!freopen("/dev/null", "w", stdout) || !freopen(stderr_path.c_str(), "w", stderr)) _exit(126);
     execv(argv[0], argv.data());
     _exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline && !working())
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGINT);
+  return pid;
+}
+
+// Waits until `done()` holds, polling every `step`, for at most `limit`; whether it does.
+inline bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(60),
+                       std::chrono::milliseconds step = std::chrono::milliseconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(step);
+  }
+  return true;
+}
+
+// The exit status of child `pid` as a shell reports it (128 + signal when killed).
+inline int wait_status(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Starts the gsc CLI with `args`, waits (up to a minute) until `working()` holds, so that the
+// interrupt lands mid-work, sends SIGINT, returns gsc's exit status.
+inline int interrupt_when(const std::vector<std::string>& args, const std::function<bool()>& working) {
+  const pid_t pid = spawn_gsc(args);
+  wait_until(working);
+  kill(pid, SIGINT);
+  return wait_status(pid);
 }
 
 }  // namespace gsc_test

@@ -255,9 +255,10 @@ struct PruneResult {
 
 // gsc prune: removes what gsc processes that no longer run left in the daemon (after `kill -9`,
 // a crash, a lost connection): the containers labelled gsc.owner=PID@HOST and the images
-// referenced by gsc-owned/PID-HOST tags, when HOST is this host and no process PID runs there.
-// What a live gsc process (or one on another host) owns is never touched; images are removed
-// without force (an image in use stays).
+// referenced by gsc-owned/PID-HOST tags, when HOST is this host and no process PID runs there,
+// and the unnamed step images (label gsc.build) of builds such a process had under way. What a
+// live gsc process (or one on another host) owns or builds on is never touched; images are
+// removed without force (an image in use stays).
 GSC_API PruneResult prune(docker::Client& client, const PruneOptions& options = {}, const OperationContext& ctx = {});
 
 }  // namespace gsc

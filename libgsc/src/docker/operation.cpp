@@ -2,6 +2,7 @@
 
 #include "docker/operation.hpp"
 
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +36,68 @@ bool untagged(const ImageSummary& image) {
   return image.repo_tags.empty() || (image.repo_tags.size() == 1 && image.repo_tags[0] == "<none>:<none>");
 }
 
+std::string step_value_of(const ImageSummary& image) {
+  const auto it = image.labels.find(kStepLabel);
+  return it == image.labels.end() ? std::string() : it->second;
+}
+
 }  // namespace
+
+std::string step_label_value(const std::string& kind, const std::string& from) {
+  const std::string input = kind + '\0' + from;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string out = kind + "-";
+  for (unsigned i = 0; i < 8; ++i) {
+    out += "0123456789abcdef"[digest[i] >> 4];
+    out += "0123456789abcdef"[digest[i] & 15];
+  }
+  return out;
+}
+
+bool named(const std::vector<std::string>& repo_tags) {
+  const std::string owned = std::string(kOwnedRepository) + "/";
+  return std::any_of(repo_tags.begin(), repo_tags.end(), [&](const std::string& tag) {
+    return tag != "<none>:<none>" && tag.rfind(owned, 0) != 0;
+  });
+}
+
+ImageGraph::ImageGraph(std::vector<ImageSummary> images) : images_(std::move(images)) {
+  for (std::size_t i = 0; i < images_.size(); ++i) {
+    index_[images_[i].id] = i;
+    if (!images_[i].parent.empty()) parents_.insert(images_[i].parent);
+  }
+}
+
+const ImageSummary* ImageGraph::find(const std::string& id) const {
+  const auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &images_[it->second];
+}
+
+std::vector<std::string> ImageGraph::lineage(const std::string& id) const {
+  std::vector<std::string> out;
+  for (std::string at = id; !at.empty() && out.size() < 1000;) {
+    out.push_back(at);
+    const ImageSummary* image = find(at);
+    at = image ? image->parent : std::string();
+  }
+  return out;
+}
+
+std::optional<std::string> ImageGraph::step_origin(const std::string& id) const {
+  const ImageSummary* image = find(id);
+  const std::string value = image ? step_value_of(*image) : std::string();
+  if (value.empty()) return std::nullopt;
+  for (int depth = 0; depth < 1000 && image; ++depth) {
+    if (step_value_of(*image) != value) return image->id;  // the build's FROM
+    // A named image with the value is a gsc result; one without a (listed) parent was pulled or
+    // loaded, never a step of a build here.
+    if (named(image->repo_tags) || image->parent.empty()) return std::nullopt;
+    image = find(image->parent);
+  }
+  return std::nullopt;
+}
 
 std::string owner_label_value() { return std::to_string(::getpid()) + "@" + host_name(); }
 
@@ -77,6 +139,10 @@ CleanupScope::~CleanupScope() {
 }
 
 Operation* current_operation() { return t_operation; }
+
+std::string step_label_for(const std::string& kind, const std::string& from) {
+  return t_operation ? t_operation->step_label(kind, from) : step_label_value(kind, from);
+}
 
 std::stop_token current_request_stop() { return t_request_stop; }
 
@@ -135,17 +201,53 @@ void Operation::build_root(const std::string& root) {
   roots_.insert(root);
 }
 
-void Operation::before_build() {
+std::string Operation::step_label(const std::string& kind, const std::string& from) {
+  std::string value = step_label_value(kind, from);
+  std::lock_guard lock(mutex_);
+  step_labels_.insert(value);
+  return value;
+}
+
+void Operation::hold_roots() {
+  std::vector<std::string> pending;
   {
     std::lock_guard lock(mutex_);
-    if (baseline_recorded_) return;
+    for (const auto& root : roots_)
+      if (!roots_held_.count(root)) pending.push_back(root);
   }
-  // Only where a build follows: what existed before it is never this operation's.
-  std::set<std::string> ids;
-  for (const auto& image : client_.list_images({.all = true})) ids.insert(image.id);
-  std::lock_guard lock(mutex_);
-  if (!baseline_recorded_) baseline_ = std::move(ids);
-  baseline_recorded_ = true;
+  for (const auto& root : pending) {
+    ImageInspect image;
+    try {
+      image = client_.inspect_image(root);
+    } catch (const Error& e) {
+      if (e.category() == ErrorCategory::not_found) continue;  // the build pulls it: after the build
+      throw;
+    }
+    bool already = false;
+    {
+      std::lock_guard lock(mutex_);
+      roots_held_.insert(root);
+      already = held_ids_.count(image.id) > 0;
+    }
+    // An image known by its id alone is not held: releasing the hold would remove it.
+    if (!already && (named(image.repo_tags) || did_create_image(image.id))) hold(image.id, !did_create_image(image.id));
+  }
+}
+
+void Operation::before_build() {
+  bool recorded = false;
+  {
+    std::lock_guard lock(mutex_);
+    recorded = baseline_recorded_;
+  }
+  if (!recorded) {  // only where a build follows: what existed before it is never this operation's
+    std::set<std::string> ids;
+    for (const auto& image : client_.list_images({.all = true})) ids.insert(image.id);
+    std::lock_guard lock(mutex_);
+    if (!baseline_recorded_) baseline_ = std::move(ids);
+    baseline_recorded_ = true;
+  }
+  hold_roots();
 }
 
 void Operation::after_build(const std::string& image_id) {
@@ -155,6 +257,7 @@ void Operation::after_build(const std::string& image_id) {
     existed = baseline_.count(image_id) > 0;
   }
   if (!existed && !image_id.empty()) created_image(image_id);
+  hold_roots();  // those the build pulled
 }
 
 void Operation::build_tags(const std::vector<std::string>& tags) {
@@ -175,43 +278,62 @@ void Operation::build_cut() {
   cut_ = true;
 }
 
-void Operation::hold_image(const std::string& id) {
+void Operation::hold_image(const std::string& id) { hold(id, false); }
+
+void Operation::hold(const std::string& id, bool root) {
   std::string tag;
   {
     std::lock_guard lock(mutex_);
-    tag = id_ + "-" + std::to_string(holds_.size());
+    if (!held_ids_.insert(id).second) return;
+    tag = id_ + "-" + std::to_string(next_hold_++);
   }
   const std::string repository = std::string(kOwnedRepository) + "/" + host_slug() + "-" + std::to_string(::getpid());
-  client_.tag_image(id, repository, tag);
+  try {
+    client_.tag_image(id, repository, tag);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    held_ids_.erase(id);
+    throw;
+  }
   std::lock_guard lock(mutex_);
-  holds_.push_back(repository + ":" + tag);
+  holds_.push_back({repository + ":" + tag, root});
 }
 
 void Operation::release_holds() noexcept {
-  std::vector<std::string> holds;
+  std::vector<Hold> holds;
   {
     std::lock_guard lock(mutex_);
     holds.swap(holds_);
+    held_ids_.clear();
   }
   if (holds.empty()) return;
-  CleanupScope deadline;
-  for (const auto& reference : holds) {
-    try {
-      // Only the tag goes when something else refers to the image; else the image (unused) too.
-      client_.remove_image(reference, {.force = false, .noprune = false});
-    } catch (...) {
+  try {
+    CleanupScope deadline;
+    for (const auto& hold : holds) {
+      try {
+        // A root that lost its other names meanwhile (the user moved them) keeps the hold: removing
+        // its last name would remove the image, which Docker would have left. prune() removes it
+        // once this process has ended.
+        if (hold.root && !named(client_.inspect_image(hold.reference).repo_tags)) continue;
+        // Only the tag goes when something else refers to the image; else the image (unused) too.
+        client_.remove_image(hold.reference, {.force = false, .noprune = false});
+      } catch (...) {
+      }
     }
+  } catch (...) {  // no thread for the deadline
   }
 }
 
 std::size_t Operation::remove_step_images(const std::string& keep_ancestors_of) noexcept {
-  std::set<std::string> baseline, references, kept;
+  std::set<std::string> baseline, references, kept, labels, own_holds;
   {
     std::lock_guard lock(mutex_);
     if (!baseline_recorded_) return 0;
     baseline = baseline_;
     references = roots_;
     kept = kept_;
+    labels = step_labels_;
+    for (const auto& hold : holds_) own_holds.insert(hold.reference);
   }
   std::size_t remaining = 0;
   try {
@@ -226,33 +348,39 @@ std::size_t Operation::remove_step_images(const std::string& keep_ancestors_of) 
     for (bool removed = true; removed;) {
       removed = false;
       remaining = 0;
-      const auto images = client_.list_images({.all = true});
-      std::map<std::string, std::string> parent_of;
-      for (const auto& image : images) parent_of[image.id] = image.parent;
-      // A step image of this operation: it came after the baseline (checked below) and descends
-      // from a root of this operation's builds, possibly through cached steps of earlier builds.
-      auto ours = [&](std::string id) {
-        for (int depth = 0; depth < 1000 && !id.empty(); ++depth) {
-          if (roots.count(id)) return true;
-          const auto it = parent_of.find(id);
-          if (it == parent_of.end()) return false;
-          id = it->second;
+      const ImageGraph graph(client_.list_images({.all = true}));
+      // Images another gsc operation holds (this process's or another's): it builds on them.
+      const std::string owned = std::string(kOwnedRepository) + "/";
+      std::set<std::string> held_by_others;
+      for (const auto& image : graph.images())
+        for (const auto& tag : image.repo_tags)
+          if (tag.rfind(owned, 0) == 0 && !own_holds.count(tag)) held_by_others.insert(image.id);
+      // A step image of this operation: it came after the baseline, carries one of its
+      // gsc.build values from a build FROM an image that is not a gsc result (step_origin), and
+      // descends from a root of its builds, possibly through cached steps of earlier builds.
+      // Not when another operation holds an image from it up to that FROM: the same steps (the
+      // build cache shares them) may be that operation's build under way.
+      auto ours = [&](const ImageSummary& image) {
+        const auto label = image.labels.find(kStepLabel);
+        if (label == image.labels.end() || !labels.count(label->second)) return false;
+        const auto origin = graph.step_origin(image.id);
+        if (!origin) return false;
+        bool from_root = false, up_to_origin = true;
+        for (const auto& id : graph.lineage(image.id)) {
+          if (up_to_origin && held_by_others.count(id)) return false;
+          up_to_origin = up_to_origin && id != *origin;
+          from_root = from_root || roots.count(id) > 0;
         }
-        return false;
+        return from_root;
       };
       std::set<std::string> keep;
-      for (std::string start : kept)
-        for (std::string id = start; !id.empty() && keep.insert(id).second;) {
-          const auto it = parent_of.find(id);
-          id = it == parent_of.end() ? std::string() : it->second;
-        }
-      for (std::string id = keep_ancestors_of; !id.empty() && keep.insert(id).second;) {
-        const auto it = parent_of.find(id);
-        id = it == parent_of.end() ? std::string() : it->second;
-      }
-      for (const auto& image : images) {
+      for (const std::string& start : kept)
+        for (const auto& id : graph.lineage(start)) keep.insert(id);
+      if (!keep_ancestors_of.empty())
+        for (const auto& id : graph.lineage(keep_ancestors_of)) keep.insert(id);
+      for (const auto& image : graph.images()) {
         if (keep.count(image.id) || !untagged(image) || baseline.count(image.id) || roots.count(image.id) ||
-            !ours(image.id))
+            !ours(image))
           continue;
         try {
           client_.remove_image(image.id, {.force = false, .noprune = false});

@@ -30,6 +30,46 @@ inline constexpr const char* kOperationLabel = "gsc.operation";  // 16 hex digit
 // ("gsc-owned/HOST-PID:OPERATION-N"), removed when it ends; prune() finds dead owners' ones.
 inline constexpr const char* kOwnedRepository = "gsc-owned";
 
+// Label of every image a step of gsc's own builds commits: `LABEL gsc.build=VALUE` is the first
+// step after FROM in gsc's Dockerfiles (the sign step's labels come first too), so each step
+// image carries it, the results too (the final layer, FROM the stage, inherits the stage's).
+// VALUE depends only on what the build starts FROM, so the build cache matches as before; an
+// image another client builds FROM the same base lacks it. (Only the app image's ONBUILD
+// triggers are kept out of gsc's builds; a Gramine image's or compile base's would run before
+// the label and leave unlabelled steps.)
+inline constexpr const char* kStepLabel = "gsc.build";
+
+// "KIND-" and 16 hex digits of SHA-256 over KIND and FROM (an image id or name).
+std::string step_label_value(const std::string& kind, const std::string& from);
+
+// The daemon's images at one moment, with what tells gsc's build steps apart.
+class ImageGraph {
+ public:
+  explicit ImageGraph(std::vector<ImageSummary> images);
+  const std::vector<ImageSummary>& images() const { return images_; }
+  const ImageSummary* find(const std::string& id) const;
+  bool has_children(const std::string& id) const { return parents_.count(id) > 0; }
+  // `id` and its ancestors, nearest first (at most 1000).
+  std::vector<std::string> lineage(const std::string& id) const;
+  // Where the gsc build that committed `id` started: walking up from `id` through images that
+  // carry its gsc.build value and no name (gsc-owned/ tags aside), the first image with another
+  // value or none, i.e. the build's FROM. nullopt when `id` has no gsc.build label, or when the
+  // walk meets a named image with that value: a gsc result, and `id` an image someone built
+  // FROM it (which is not gsc's step).
+  std::optional<std::string> step_origin(const std::string& id) const;
+
+ private:
+  std::vector<ImageSummary> images_;
+  std::map<std::string, std::size_t> index_;
+  std::set<std::string> parents_;  // ids that are some image's parent
+};
+
+// step_label_value(), recorded by this thread's operation (if any) as one of its own.
+std::string step_label_for(const std::string& kind, const std::string& from);
+
+// Whether an image's tags hold a name other than gsc's own gsc-owned/ holds.
+bool named(const std::vector<std::string>& repo_tags);
+
 // "PID@HOST" of this process.
 std::string owner_label_value();
 // This host's name as it goes into a repository name: lowercase, [a-z0-9-] only.
@@ -59,8 +99,13 @@ class Operation {
   // The image is a result: a failure after this no longer removes it.
   void keep_image(const std::string& id);
 
-  // A build starts FROM `root` (an image id or name); its step images descend from it.
+  // A build starts FROM `root` (an image id or name); its step images descend from it. While
+  // the operation runs, it holds each root that exists and has a name (or that it made), so that
+  // prune() keeps what descends from it: the steps of a build under way.
   void build_root(const std::string& root);
+  // The gsc.build value of a build of KIND FROM `from` (step_label_value), recorded: cleanup
+  // removes only step images that carry one of this operation's values.
+  std::string step_label(const std::string& kind, const std::string& from);
   // Called by Client::build: the daemon's images before a build starts (once per build).
   void before_build();
   // Called by Client::build: the build's result (its image is recorded as created when it
@@ -85,6 +130,8 @@ class Operation {
   std::size_t remove_step_images(const std::string& keep_ancestors_of) noexcept;
   void remove_late_tags() noexcept;
   void release_holds() noexcept;
+  void hold_roots();
+  void hold(const std::string& id, bool root);
 
   Client& client_;
   std::stop_token stop_;
@@ -96,8 +143,16 @@ class Operation {
   std::set<std::string> baseline_;    // images before this operation's first build
   bool baseline_recorded_ = false;
   std::set<std::string> roots_;
+  std::set<std::string> roots_held_;  // roots looked at by hold_roots() (held, or not to be)
+  std::set<std::string> held_ids_;    // images hold_image() tagged
+  std::set<std::string> step_labels_;
   std::map<std::string, std::string> tags_;  // names this operation's builds tag -> their image before ("": none)
-  std::vector<std::string> holds_;    // gsc-owned/... references
+  struct Hold {
+    std::string reference;            // gsc-owned/...
+    bool root = false;                // an image the operation did not make (see release_holds)
+  };
+  std::vector<Hold> holds_;
+  std::size_t next_hold_ = 0;
   bool cut_ = false;
 };
 

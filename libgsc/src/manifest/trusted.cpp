@@ -136,12 +136,14 @@ std::vector<std::string> drop_entries_for_later_files(toml::table& table) {
       continue;
     }
     const std::string why =
-        *path == later[0]   ? "it is this manifest, which the enclave measures as a whole"
-        : *path == later[3] ? "it only records sizes for `gsc diff-image`, and the app never reads it"
-        : *path == later[4] ? "gsc measures the app's argv as `loader.argv` in the manifest instead"
+        *path == later[0]   ? "gsc writes it after hashing: it is this manifest, which the enclave measures as a whole"
+        : *path == later[3] ? "gsc writes it after hashing; it only records sizes for `gsc diff-image`, and the app "
+                              "never reads it"
+        : *path == later[4] ? "gsc's images have no such file: gsc measures the app's argv as `loader.argv` in the "
+                              "manifest instead"
                             : "sign-image writes it from this manifest";
-    lines.push_back("Your manifest lists `file:" + *path + "` in sgx.trusted_files: gsc writes that file itself "
-                    "after hashing (" + why + "), so the entry is left out.");
+    lines.push_back("Your manifest lists `file:" + *path + "` in sgx.trusted_files, which gsc leaves out: " + why +
+                    ".");
   }
   array = std::move(kept);
   return lines;

@@ -43,6 +43,7 @@ std::string build_stage(docker::Client& client, const ops::BuildInputs& in, cons
   data.cmd_json = in.cmd_json();
   data.labels = in.labels(o);
   data.path = ops::final_image_path(in.command.path, in.build_type);
+  data.build_label = docker::step_label_for("stage", base);
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_stage_dockerfile(o.templates_dir, data));
   for (const auto& [name, file] : in.host_files()) context.add_file("gsc/" + name, file.first, file.second);
@@ -145,6 +146,9 @@ void build_images(docker::Client& client, docker::Operation& op, const BuildOpti
   const std::string previous = ops::image_id_of(client, result.image_name);
   ops::OwnedImage final_image(
       client, phases.run("final_layer", [&] { return build_final(client, stage.id(), manifest, o, progress); }));
+  // Unnamed until the manifest check passed: held meanwhile, so that no other gsc's cleanup (nor
+  // prune) takes it for a leftover.
+  if (op.did_create_image(final_image.id())) op.hold_image(final_image.id());
   phases.run("manifest_check", [&] { accept_verdict(verdict.get(), in.manifest_name, result, progress); });
   const auto [repository, tag] = split_tag(result.image_name);
   client.tag_image(final_image.id(), repository, tag);

@@ -251,6 +251,7 @@ CompileContext make_compile_context(const CompileRequest& r) {
   }
   if (d.debug_tools)
     out.scripts["bundle-debug-tools.sh"] = templates::template_text(r.templates_dir, "common/bundle-debug-tools.sh");
+  d.build_label = docker::step_label_value("compile", out.from_image());
   out.dockerfile = templates::render_compile_dockerfile(r.templates_dir, layout, d);
   std::string identity = out.dockerfile;
   for (const auto& [name, text] : out.scripts) identity += "\n" + name + "\n" + text;
@@ -279,10 +280,12 @@ std::string compile_gramine(docker::Client& client, const CompileContext& contex
     install_with_subscription(client, context.base_image, host_subscription(context.distro, deps->host_root),
                               deps->install_script, deps->image, progress);
   }
-  // The image the build starts FROM, by name: the build may pull it.
-  const std::string from = context.subscribed ? context.subscribed->image : context.base_image;
+  const std::string from = context.from_image();
   docker::Operation* op = docker::current_operation();
-  if (op) op->build_root(from);
+  if (op) {
+    op->build_root(from);
+    op->step_label("compile", from);  // the value its Dockerfile labels the steps with
+  }
   const std::string previous = image_id_of(client, tag);
   docker::BuildOptions build;
   build.context = context.files().finish();

@@ -65,6 +65,10 @@ struct CompileContext {
   std::string key;                     // SHA-256 over what determines the result
   std::vector<std::string> warnings;   // for the user (credentials in a URL)
 
+  // The image the build starts FROM, by name (the build may pull it): the subscribed
+  // dependencies' image, else Registry/Distro.
+  std::string from_image() const { return subscribed ? subscribed->image : base_image; }
+
   // The build context: the Dockerfile, its scripts, and the local repository's git data.
   // Read only when needed: a reused Gramine needs the key alone.
   tar::Writer files() const;

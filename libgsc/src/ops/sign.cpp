@@ -16,6 +16,7 @@
 #include "core/host_file.hpp"
 #include "gramine/document.hpp"
 #include "gsc/config.hpp"
+#include "docker/operation.hpp"
 #include "gsc/docker.hpp"
 #include "gsc/error.hpp"
 #include "gsc/ops.hpp"
@@ -213,7 +214,8 @@ std::string build_signed(docker::Client& client, const docker::ImageInspect& uns
                  {ops::label::mr_signer, info.mr_signer},
                  {ops::label::measured_by, measured.measured_by},
                  {ops::label::signed_manifest_sgx, image::sha256_hex(measured.manifest_sgx)},
-                 {ops::label::signed_libpal, libpal_sha256}};
+                 {ops::label::signed_libpal, libpal_sha256},
+                 {docker::kStepLabel, docker::step_label_for("sign", unsigned_image.id)}};
   tar::Writer context;
   context.add_file("Dockerfile", templates::render_sign_dockerfile(o.templates_dir, data), 0644);
   context.add_file("app_files/entrypoint.manifest.sgx", measured.manifest_sgx, 0644);

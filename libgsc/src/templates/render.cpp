@@ -129,6 +129,7 @@ data compile_values(const CompileData& d) {
   v.set("driver_branch", d.driver_branch);
   v.set("buildtype", d.buildtype);
   v.set("labels", label_arguments(d.labels));
+  v.set("build_label", label_arguments({{"gsc.build", d.build_label}}));
   return v;
 }
 
@@ -169,6 +170,7 @@ std::string render_stage_dockerfile(const std::string& dir, const StageData& d) 
   v.set("cmd_json", d.cmd_json);
   v.set("path", dockerfile_quote(d.path));
   v.set("labels", label_arguments(d.labels));
+  v.set("build_label", label_arguments({{"gsc.build", d.build_label}}));
   return render(dir, "common/Dockerfile.stage", v);
 }
 

@@ -36,6 +36,7 @@ struct StageData {
   std::string cmd_json;             // CMD as a JSON array
   std::map<std::string, std::string> labels;
   std::string path;                 // the image's PATH (ENV), unquoted
+  std::string build_label;          // gsc.build of its steps (docker/operation.hpp)
 };
 
 struct EntrypointManifestData {     // every field is TOML text (strings quoted)
@@ -60,7 +61,7 @@ struct FinalLayerData {
 
 struct SignData {
   std::string unsigned_image;
-  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> labels;  // gsc.build among them: the first step labels
   std::map<std::string, std::string> args;  // `-D k=v` of sign-image, as the original's `args`
 };
 
@@ -88,6 +89,7 @@ struct CompileData {                // every command-line value arrives shell-qu
   std::string driver_branch;        // "" = the repository's default branch
   std::string buildtype;            // release | debug | debugoptimized
   std::map<std::string, std::string> labels;
+  std::string build_label;          // gsc.build of its steps (docker/operation.hpp)
 };
 
 std::string render_compile_dockerfile(const std::string& templates_dir, const DistroLayout& layout,

@@ -25,14 +25,6 @@ Run run_direct(const std::string& image) {
   return sh("docker run --rm --security-opt seccomp=unconfined -e GRAMINE_MODE=direct " + sh_quote(image));
 }
 
-void expect_one_line_error(const Run& r, int status) {
-  INFO(r.err);
-  CHECK(r.status == status);
-  const auto at = r.err.find("gsc: error: ");
-  REQUIRE(at != std::string::npos);
-  if (status != 4) CHECK(r.err.find('\n', at) == r.err.size() - 1);
-}
-
 const std::string kText = "hello from a compiled Gramine";
 
 }  // namespace

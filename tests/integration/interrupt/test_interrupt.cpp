@@ -41,49 +41,51 @@ std::string containers_of(pid_t pid) {
   return sh("docker ps -aq --filter label=gsc.owner=" + std::to_string(pid) + "@" + host).out;
 }
 
+// An app image of its own (a unique label: no other test shares its id), removed afterwards,
+// with an empty manifest (dir / "app.manifest") and a config.
+struct App {
+  TempDir dir;
+  ImageGuard guard;
+  std::string name;
+  std::string config;
+  explicit App(const std::string& prefix, const std::string& cmd = "[\"/usr/bin/python3\"]")
+      : name(unique_name(prefix)) {
+    guard.add_app(name);
+    docker_build(name, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + name + "\"\nCMD " + cmd + "\n");
+    write_file(dir / "app.manifest", "");
+    config = write_config(dir);
+  }
+};
+
 pid_t last_pid = 0;  // the gsc process interrupt_at_output() ran
 
-// Starts gsc with `args` (stderr to a file), waits until its stderr holds `text`, sends
-// `signals` SIGINTs (`gap` apart); returns gsc's exit status.
+// Starts gsc with `args` (stderr to `log`), waits until its stderr holds `text`; its pid.
+pid_t start_until_output(const std::vector<std::string>& args, const std::string& log, const std::string& text) {
+  const pid_t pid = last_pid = spawn_gsc(args, log);
+  wait_until([&] { return slurp(log).find(text) != std::string::npos; }, std::chrono::seconds(120),
+             std::chrono::milliseconds(5));
+  return pid;
+}
+
+// Starts gsc with `args`, waits until its stderr holds `text`, sends `signals` times `signal`
+// (`gap` apart); returns gsc's exit status.
 int interrupt_at_output(const std::vector<std::string>& args, const std::string& text, int signals = 1,
-                        std::chrono::milliseconds gap = std::chrono::milliseconds(0)) {
+                        std::chrono::milliseconds gap = std::chrono::milliseconds(0), int signal = SIGINT) {
   TempDir dir;
-  const std::string log = dir / "stderr";
-  const pid_t pid = last_pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    std::vector<std::string> storage{env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc")};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    if (!freopen("/dev/null", "w", stdout) || !freopen(log.c_str(), "w", stderr)) _exit(126);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline && slurp(log).find(text) == std::string::npos)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const pid_t pid = start_until_output(args, dir / "stderr", text);
   for (int i = 0; i < signals; ++i) {
     if (i > 0) std::this_thread::sleep_for(gap);
-    kill(pid, SIGINT);
+    kill(pid, signal);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return wait_status(pid);
 }
 
 }  // namespace
 
 TEST_CASE("Ctrl-C during gsc build and sign-image leaves nothing behind and exits 130", "[interrupt]") {
-  TempDir dir;
-  const std::string app = unique_name("gsc-test-app/interrupt");
-  ImageGuard guard;
-  guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app +
-                        "\"\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
-  write_file(dir / "app.manifest", "");
-  const std::string config = write_config(dir);
+  const App fx("gsc-test-app/interrupt", "[\"/usr/bin/python3\", \"-c\", \"print(1)\"]");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
 
   // While hashing: the export container exists.
   CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "gsc: Hashing") == 130);
@@ -132,14 +134,9 @@ TEST_CASE("Ctrl-C while Gramine compiles (build-gramine, and gsc build without G
 }
 
 TEST_CASE("Ctrl-C during sign-image's docker build leaves nothing behind", "[interrupt]") {
-  TempDir dir;
-  const std::string app = unique_name("gsc-test-app/interrupt-sign");
-  ImageGuard guard;
-  guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app +
-                        "\"\nCMD [\"/usr/bin/python3\", \"-c\", \"print(1)\"]\n");
-  write_file(dir / "app.manifest", "");
-  const std::string config = write_config(dir);
+  const App fx("gsc-test-app/interrupt-sign", "[\"/usr/bin/python3\", \"-c\", \"print(1)\"]");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
   REQUIRE(gsc({"build", "-c", config, app, dir / "app.manifest"}).status == 0);
   const std::string key = dir / "key.pem";
   REQUIRE(sh("openssl genrsa -3 -out " + sh_quote(key) + " 3072").status == 0);
@@ -158,13 +155,9 @@ TEST_CASE("Ctrl-C during sign-image's docker build leaves nothing behind", "[int
 }
 
 TEST_CASE("a second Ctrl-C ends gsc at once, and gsc prune then removes what it left", "[interrupt][prune]") {
-  TempDir dir;
-  const std::string app = unique_name("gsc-test-app/interrupt-twice");
-  ImageGuard guard;
-  guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app + "\"\nCMD [\"/usr/bin/python3\"]\n");
-  write_file(dir / "app.manifest", "");
-  const std::string config = write_config(dir);
+  const App fx("gsc-test-app/interrupt-twice");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
   const auto start = std::chrono::steady_clock::now();
   CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "Hashing", 2,
                             std::chrono::milliseconds(1)) == 130);
@@ -182,13 +175,9 @@ TEST_CASE("a second Ctrl-C ends gsc at once, and gsc prune then removes what it 
 TEST_CASE("a closed output pipe stops gsc build, which removes what it created and fails instead of dying of "
           "SIGPIPE",
           "[interrupt]") {
-  TempDir dir;
-  const std::string app = unique_name("gsc-test-app/interrupt-pipe");
-  ImageGuard guard;
-  guard.add_app(app);
-  docker_build(app, "FROM gsc-test/python3:12\nLABEL gsc.test.unique=\"" + app + "\"\nCMD [\"/usr/bin/python3\"]\n");
-  write_file(dir / "app.manifest", "");
-  const std::string config = write_config(dir);
+  const App fx("gsc-test-app/interrupt-pipe");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
   const std::string bin = env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc");
   const Run r = sh("bash -c " + sh_quote(sh_quote(bin) + " build --no-cache -c " + sh_quote(config) + " " + app + " " +
                                          sh_quote(dir / "app.manifest") +
@@ -197,4 +186,47 @@ TEST_CASE("a closed output pipe stops gsc build, which removes what it created a
   CHECK(r.status != 0);
   CHECK(descendants(app).empty());
   CHECK_FALSE(image_exists("gsc-" + app + "-unsigned"));
+}
+
+TEST_CASE("gsc killed (-9) during its docker build leaves step images labelled gsc.build, which gsc prune removes",
+          "[interrupt][prune]") {
+  const App fx("gsc-test-app/interrupt-kill");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
+  // The stage's first steps (gsc.build, then Gramine) are committed once the third is shown.
+  CHECK(interrupt_at_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"}, "COPY gsc/", 1,
+                            std::chrono::milliseconds(0), SIGKILL) == 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the daemon ends the build it lost
+  const auto left = descendants(app);
+  CHECK_FALSE(left.empty());  // unavoidable: nothing runs to remove them
+  for (const auto& id : left)
+    CHECK(sh("docker image inspect -f '{{index .Config.Labels \"gsc.build\"}}' " + id).out.rfind("stage-", 0) == 0);
+  const Run prune = gsc({"prune"});
+  INFO(prune.out << prune.err);
+  CHECK(prune.status == 0);
+  CHECK(prune.out.find("(a build step)") != std::string::npos);
+  CHECK(descendants(app).empty());
+}
+
+TEST_CASE("gsc prune keeps the step images of a build a live gsc has under way", "[interrupt][prune]") {
+  const App fx("gsc-test-app/interrupt-live");
+  const std::string &app = fx.name, &config = fx.config;
+  const TempDir& dir = fx.dir;
+  // Stopped mid-build: the daemon finishes the stage meanwhile, an unnamed image nothing builds
+  // on yet, and the stopped gsc has not held it.
+  const pid_t pid = start_until_output({"build", "--no-cache", "-c", config, app, dir / "app.manifest"},
+                                       dir / "stderr", "COPY gsc/");
+  kill(pid, SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const auto during = descendants(app);
+  const Run prune = gsc({"prune"});
+  kill(pid, SIGCONT);
+  INFO(prune.out << prune.err);
+  CHECK(prune.status == 0);
+  CHECK_FALSE(during.empty());
+  CHECK(descendants(app) == during);  // nothing of the live build went
+  const int status = wait_status(pid);
+  INFO(slurp(dir / "stderr"));
+  CHECK(status == 0);
+  CHECK(image_exists("gsc-" + app + "-unsigned"));
 }

@@ -70,6 +70,11 @@ std::set<std::string> descendants(docker::Client& client, const std::string& roo
   return out;
 }
 
+// What a consumer's progress callback throws to stop an operation.
+struct Thrown : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Containers and gsc-owned/ tags that this process's gsc operations own.
 std::size_t owned_leftovers(docker::Client& client) {
   const std::string owner = docker::owner_label_value();
@@ -154,15 +159,50 @@ TEST_CASE("a consumer's own untagged image survives a failed gsc build in the sa
   } remove_own{own};
   REQUIRE(client.inspect_image(own).repo_tags.empty());
 
-  struct Thrown : std::runtime_error {
-    using std::runtime_error::runtime_error;
-  };
   auto progress = [](const gsc::ProgressEvent& e) {
     if (e.kind == gsc::ProgressEvent::Kind::step && e.text.rfind("Hashing", 0) == 0) throw Thrown("consumer stops");
   };
   CHECK_THROWS_AS(gsc::build(client, build_options(dir, app), progress), Thrown);
   CHECK(client.inspect_image(own).id == own);
   CHECK(descendants(client, app_id) == std::set<std::string>{own});
+  CHECK(owned_leftovers(client) == 0);
+}
+
+TEST_CASE("another client's unnamed images, built while a gsc build runs, survive its failure: FROM the app image, "
+          "and FROM the image gsc built before",
+          "[library]") {
+  TempDir dir;
+  ImageGuard guard;
+  const std::string app = unique_name("gsc-test-app/library-other");
+  const std::string app_id = make_app(guard, app);
+  docker::Client client(docker::endpoint_from_environment());
+  gsc::BuildOptions o = build_options(dir, app);
+  REQUIRE_NOTHROW(gsc::build(client, o));
+  const std::string built = client.inspect_image("gsc-" + app + "-unsigned").id;
+
+  // The rebuild finds its stage in the build cache (the same gsc.build value as the image it
+  // built before); another process builds meanwhile, after the rebuild's first look at the daemon.
+  std::vector<std::string> others;
+  struct RemoveOthers {
+    std::vector<std::string>& ids;
+    ~RemoveOthers() {
+      for (const auto& id : ids) sh("docker rmi " + id);
+    }
+  } remove_others{others};
+  auto progress = [&](const gsc::ProgressEvent& e) {
+    if (e.kind != gsc::ProgressEvent::Kind::step || e.text.rfind("Hashing", 0) != 0) return;
+    for (const std::string& from : {app_id, built}) {
+      const Run r = sh("printf 'FROM " + from + "\\nLABEL other=1\\n' | docker build -q -");
+      REQUIRE(r.status == 0);
+      others.push_back(r.out.substr(0, 71));
+    }
+    throw Thrown("consumer stops");
+  };
+  o.use_cache = gsc::UseCache::yes;
+  CHECK_THROWS_AS(gsc::build(client, o, progress), Thrown);
+  REQUIRE(others.size() == 2);
+  for (const auto& id : others) CHECK(client.inspect_image(id).id == id);
+  CHECK(client.inspect_image("gsc-" + app + "-unsigned").id == built);
   CHECK(owned_leftovers(client) == 0);
 }
 
@@ -211,14 +251,15 @@ TEST_CASE("a container named in build output (` ---> Running in ID`) is never re
   docker::Client client(docker::endpoint_from_environment());
   const std::string root = client.inspect_image("gsc-test/debian:12").id;
 
-  // A build step the image's author controls prints the victim's id as the daemon would.
-  gsc::tar::Writer context;
-  context.add_file("Dockerfile", "FROM gsc-test/debian:12\nLABEL gsc.test.victim=\"" + victim_name +
-                                     "\"\nRUN echo ' ---> Running in " + victim.substr(0, 12) +
-                                     "' && echo 'Removing intermediate container " + victim.substr(0, 12) +
-                                     "' && sleep 20\n");
+  // A build step the image's author controls prints the victim's id as the daemon would (its
+  // steps labelled as gsc's own builds label theirs).
   std::stop_source stop;
   docker::Operation op(client, stop.get_token());
+  gsc::tar::Writer context;
+  context.add_file("Dockerfile", "FROM gsc-test/debian:12\nLABEL gsc.build=\"" + op.step_label("test", root) +
+                                     "\" gsc.test.victim=\"" + victim_name + "\"\nRUN echo ' ---> Running in " +
+                                     victim.substr(0, 12) + "' && echo 'Removing intermediate container " +
+                                     victim.substr(0, 12) + "' && sleep 20\n");
   {
     const docker::OperationScope scope(&op);
     op.build_root(root);

@@ -15,20 +15,6 @@ namespace {
 
 const std::string kText = "hello from a private registry";
 
-Run gsc_with(const std::string& env, const std::vector<std::string>& args) {
-  std::string cmd = env + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
-  for (const auto& a : args) cmd += " " + sh_quote(a);
-  return sh(cmd);
-}
-
-void expect_one_line_error(const Run& r, int status) {
-  INFO(r.err);
-  CHECK(r.status == status);
-  const auto at = r.err.find("gsc: error: ");
-  REQUIRE(at != std::string::npos);
-  CHECK(r.err.find('\n', at) == r.err.size() - 1);
-}
-
 // An app image that only the registry has: built, pushed, removed locally.
 std::string push_app(const TestRegistry& registry, ImageGuard& guard) {
   const std::string local = unique_name("gsc-test-app/registry");

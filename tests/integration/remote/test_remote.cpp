@@ -13,24 +13,6 @@
 
 using namespace gsc_test;
 
-namespace {
-
-Run gsc_with(const std::string& env, const std::vector<std::string>& args) {
-  std::string cmd = env + sh_quote(env_or("GSC_BIN", GSC_TEST_BINARY_DIR "/bin/gsc"));
-  for (const auto& a : args) cmd += " " + sh_quote(a);
-  return sh(cmd);
-}
-
-void expect_one_line_error(const Run& r, int status) {
-  INFO(r.err);
-  CHECK(r.status == status);
-  const auto at = r.err.find("gsc: error: ");
-  REQUIRE(at != std::string::npos);
-  CHECK(r.err.find('\n', at) == r.err.size() - 1);
-}
-
-}  // namespace
-
 TEST_CASE("build, sign-image, info-image and diff-image against a daemon on TCP with TLS and client certificates",
           "[remote]") {
   TlsDaemon daemon;

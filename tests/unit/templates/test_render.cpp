@@ -35,6 +35,7 @@ TEST_CASE("stage Dockerfile, release and debug: the same for every distro", "[go
   d.cmd_json = "[\"a\",\"b c\"]";
   d.labels = {{"gsc.tool", "gsc"}, {"q", "say \"$HOME\"\n"}};
   d.path = "/gramine/meson_build_output/bin:/opt/$x:/bin";
+  d.build_label = "stage-0123456789abcdef";
   check_golden("stage.Dockerfile", render_stage_dockerfile(templates(), d));
   d.copy_whole_gramine = true;
   check_golden("stage-debug.Dockerfile", render_stage_dockerfile(templates(), d));
