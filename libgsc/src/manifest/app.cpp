@@ -38,15 +38,6 @@ std::vector<EnvEntry> env_entries(const std::vector<std::string>& env, std::vect
 
 }  // namespace
 
-std::string serialize_argv(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& arg : argv) {
-    out += arg;
-    out.push_back('\0');
-  }
-  return out;
-}
-
 AppCommand app_command(const ImageCommandInput& in) {
   AppCommand out;
   const std::vector<std::string> entrypoint = in.entrypoint.value_or(std::vector<std::string>{});
@@ -75,7 +66,6 @@ AppCommand app_command(const ImageCommandInput& in) {
   }
   // argv[0] as ENTRYPOINT/CMD says, as Docker runs it (Gramine starts libos.entrypoint, the
   // real file; argv[0] is what the app sees, which multi-call binaries such as busybox read).
-  out.trusted_argv = serialize_argv(out.argv);
 
   out.env = env_entries(in.env, out.notes);
   for (const auto& e : out.env)

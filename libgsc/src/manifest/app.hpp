@@ -29,7 +29,6 @@ struct AppCommand {
   std::string binary;                         // argv[0]; relative with '/': working dir prefixed; bare: as is
   std::vector<std::string> binary_arguments;  // ENTRYPOINT[1:] (empty without ENTRYPOINT)
   std::vector<std::string> cmd;               // CMD (CMD[1:] without ENTRYPOINT); runtime args replace it with --insecure-args
-  std::string trusted_argv;                   // argv, each string NUL-terminated (argv[0] as written)
   std::string working_dir;                    // "/" when empty, always ending in '/'
   std::string user;                           // the image's USER; "" when unset (uid 0, no passwd lookup)
   std::vector<EnvEntry> env;                  // in image order, values raw (escaped when written)
@@ -40,8 +39,5 @@ struct AppCommand {
 // Reads the command from the image config. No entrypoint nor cmd: an input error.
 // Never adds env of its own (no LC_ALL: the image may lack the locale).
 AppCommand app_command(const ImageCommandInput& input);
-
-// The trusted argv file: each string followed by a NUL byte.
-std::string serialize_argv(const std::vector<std::string>& argv);
 
 }  // namespace gsc::manifest
