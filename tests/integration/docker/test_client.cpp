@@ -91,12 +91,16 @@ TEST_CASE("build from an in-memory context: progress lines arrive, then inspect,
 
 TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothing is left", "[docker]") {
   auto client = docker::Client::from_environment();
-  // Within an operation, which removes the step images its build made when it fails.
+  // Within an operation, which removes the step images its build made when it fails (labelled
+  // as the steps of gsc's own Dockerfiles are).
   docker::Operation op(client, {});
   const docker::OperationScope scope(&op);
-  op.build_root(client.inspect_image("gsc-test/debian:12").id);
+  const std::string root = client.inspect_image("gsc-test/debian:12").id;
+  op.build_root(root);
+  const std::string step = op.step_label("test", root + " " + std::to_string(::getpid()));
   docker::BuildOptions options;
-  options.context = context_with("FROM gsc-test/debian:12\nRUN echo first-step\nRUN echo broken-output && false\n");
+  options.context = context_with("FROM gsc-test/debian:12\nLABEL gsc.build=\"" + step +
+                                 "\"\nRUN echo first-step\nRUN echo broken-output && false\n");
   try {
     client.build(options, {});
     FAIL("built");
@@ -106,7 +110,9 @@ TEST_CASE("a failing RUN step is a BuildError with that step's output, and nothi
     CHECK(e.output().find("broken-output") != std::string::npos);
     CHECK(std::string(e.what()).find("non-zero code") != std::string::npos);
   }
+  REQUIRE_FALSE(client.list_images({.all = true, .labels = {"gsc.build=" + step}}).empty());
   op.cleanup();
+  CHECK(client.list_images({.all = true, .labels = {"gsc.build=" + step}}).empty());
 }
 
 TEST_CASE("inspect of an unknown image is not_found", "[docker]") {
