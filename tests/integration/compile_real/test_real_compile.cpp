@@ -147,16 +147,15 @@ TEST_CASE("real Gramine v1.9 debug build: GDB=1 runs the app under gdb, in the a
 
   // GDB_SCRIPT: gdb runs the app (Gramine's direct PAL loading it) to the end, in batch mode. As
   // with Gramine's own scripts, the inferior's terminal is then /dev/null: the app's exit code,
-  // which gdb reports, shows that it ran.
+  // which gdb reports, shows that it ran to its end.
   docker_build(app,
                "FROM gsc-test/debian:12\nCOPY run.gdb /run.gdb\n"
                "CMD [\"/bin/sh\", \"-c\", \"echo debugged hello; exit 7\"]\n",
                {{"run.gdb", "run\ninfo inferiors\n"}});
   write_file(dir / "app.manifest", "");
   REQUIRE(gsc({"build", "-b", "debug", "-c", write_config(dir, gramine), app, dir / "app.manifest"}).status == 0);
-  const Run plain = run_direct("gsc-" + app + "-unsigned");
-  INFO(plain.err);
-  CHECK(plain.out.find("debugged hello\n") != std::string::npos);
+  // (No plain run: a debug build of Gramine takes minutes over this image's 5,000 trusted files,
+  // and the case above runs apps without gdb.)
   const Run debugged = run_direct("gsc-" + app + "-unsigned", "", "-e GDB=1 -e GDB_SCRIPT=/run.gdb ");
   INFO(debugged.out << debugged.err);
   CHECK(debugged.err.find("No such file or directory") == std::string::npos);
