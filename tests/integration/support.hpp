@@ -92,21 +92,20 @@ inline void expect_one_line_error(const Run& r, int status) {
 }
 
 // The containers a gsc process left behind: labelled gsc.owner=PID@HOST with HOST this host
-// and no process PID any more (a live gsc's containers, from another suite on the shared
-// daemon, are in use, not left behind). One line per container.
+// and no process PID any more (a live gsc's containers, from another test on the shared
+// daemon, are in use, not left behind). gsc labels every container it creates with its
+// owner; containers a test runs from a graminized image carry only the image's labels
+// (gsc.tool among them) and are that test's. One line per container.
 inline std::string dead_gsc_containers() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::string out;
-  std::istringstream lines(sh("docker ps -a --filter label=gsc.tool=gsc --format '{{.ID}} {{.Label \"gsc.owner\"}}'").out);
+  std::istringstream lines(sh("docker ps -a --filter label=gsc.owner --format '{{.ID}} {{.Label \"gsc.owner\"}}'").out);
   for (std::string line; std::getline(lines, line);) {
     const auto space = line.find(' ');
     const std::string owner = space == std::string::npos ? "" : line.substr(space + 1);
     const auto at = owner.find('@');
-    if (at == std::string::npos || owner.substr(at + 1) != host) {
-      if (owner.empty()) out += line + "\n";  // no owner: not this gsc's way, so left behind
-      continue;
-    }
+    if (at == std::string::npos || owner.substr(at + 1) != host) continue;
     const long pid = std::atol(owner.substr(0, at).c_str());
     if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) out += line + "\n";
   }
@@ -172,11 +171,22 @@ class ImageGuard {
   std::vector<std::string> names_;
 };
 
-// Builds an app image from a Dockerfile text (and extra files) with the docker CLI.
+// Builds an app image from a Dockerfile text (and extra files) with the docker CLI. A label
+// naming the tag follows every FROM, so no two tests (which run side by side) share an image
+// or a cached step: one test removing its images never takes another's.
 inline void docker_build(const std::string& tag, const std::string& dockerfile,
                          const std::vector<std::pair<std::string, std::string>>& files = {}) {
   TempDir dir;
-  write_file(dir.path() / "Dockerfile", dockerfile);
+  std::istringstream lines(dockerfile);
+  std::string labelled;
+  for (std::string line; std::getline(lines, line);) {
+    labelled += line + "\n";
+    const auto first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line.size() >= first + 5 &&
+        (line.compare(first, 5, "FROM ") == 0 || line.compare(first, 5, "from ") == 0))
+      labelled += "LABEL gsc.test.name=\"" + tag + "\"\n";
+  }
+  write_file(dir.path() / "Dockerfile", labelled);
   for (const auto& [name, content] : files) write_file(dir.path() / name, content);
   const Run r = sh("docker build -q --label gsc.test=1 -t " + sh_quote(tag) + " " + sh_quote(dir.path().string()));
   if (r.status != 0) throw std::runtime_error("docker build of " + tag + " failed: " + r.err + r.out);
