@@ -172,19 +172,25 @@ class ImageGuard {
 };
 
 // Builds an app image from a Dockerfile text (and extra files) with the docker CLI. A label
-// naming the tag follows every FROM, so no two tests (which run side by side) share an image
-// or a cached step: one test removing its images never takes another's.
+// naming the tag follows the last FROM, so no two tests (which run side by side) share the
+// final stage's images or its cached steps: one test removing its image never takes another's.
+// (Earlier stages stay as written: their steps are cache only, no image's parents.)
 inline void docker_build(const std::string& tag, const std::string& dockerfile,
                          const std::vector<std::pair<std::string, std::string>>& files = {}) {
   TempDir dir;
   std::istringstream lines(dockerfile);
-  std::string labelled;
+  std::vector<std::string> text;
+  std::size_t last_from = std::string::npos;
   for (std::string line; std::getline(lines, line);) {
-    labelled += line + "\n";
     const auto first = line.find_first_not_of(" \t");
-    if (first != std::string::npos && line.size() >= first + 5 &&
-        (line.compare(first, 5, "FROM ") == 0 || line.compare(first, 5, "from ") == 0))
-      labelled += "LABEL gsc.test.name=\"" + tag + "\"\n";
+    if (first != std::string::npos && (line.compare(first, 5, "FROM ") == 0 || line.compare(first, 5, "from ") == 0))
+      last_from = text.size();
+    text.push_back(line);
+  }
+  std::string labelled;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    labelled += text[i] + "\n";
+    if (i == last_from) labelled += "LABEL gsc.test.name=\"" + tag + "\"\n";
   }
   write_file(dir.path() / "Dockerfile", labelled);
   for (const auto& [name, content] : files) write_file(dir.path() / name, content);
