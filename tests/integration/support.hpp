@@ -178,21 +178,18 @@ class ImageGuard {
 inline void docker_build(const std::string& tag, const std::string& dockerfile,
                          const std::vector<std::pair<std::string, std::string>>& files = {}) {
   TempDir dir;
-  std::istringstream lines(dockerfile);
-  std::vector<std::string> text;
-  std::size_t last_from = std::string::npos;
-  for (std::string line; std::getline(lines, line);) {
-    const auto first = line.find_first_not_of(" \t");
-    if (first != std::string::npos && (line.compare(first, 5, "FROM ") == 0 || line.compare(first, 5, "from ") == 0))
-      last_from = text.size();
-    text.push_back(line);
+  std::string text = dockerfile;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  std::size_t after_last_from = std::string::npos;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t next = text.find('\n', at) + 1;
+    const std::size_t first = text.find_first_not_of(" \t", at);
+    if (first < next && (text.compare(first, 5, "FROM ") == 0 || text.compare(first, 5, "from ") == 0))
+      after_last_from = next;
+    at = next;
   }
-  std::string labelled;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    labelled += text[i] + "\n";
-    if (i == last_from) labelled += "LABEL gsc.test.name=\"" + tag + "\"\n";
-  }
-  write_file(dir.path() / "Dockerfile", labelled);
+  if (after_last_from != std::string::npos) text.insert(after_last_from, "LABEL gsc.test.name=\"" + tag + "\"\n");
+  write_file(dir.path() / "Dockerfile", text);
   for (const auto& [name, content] : files) write_file(dir.path() / name, content);
   const Run r = sh("docker build -q --label gsc.test=1 -t " + sh_quote(tag) + " " + sh_quote(dir.path().string()));
   if (r.status != 0) throw std::runtime_error("docker build of " + tag + " failed: " + r.err + r.out);
